@@ -1,0 +1,1 @@
+"""Analyses over the IR and CFGs: status flow, call graph, ... (no parser imports here)."""

@@ -1,0 +1,135 @@
+"""Command line: ``ddilint check``, ``ddilint rules``, ``ddilint explain``.
+
+Exit codes: 0 no findings, 1 findings, 2 usage error, nothing analyzable,
+a missing path, or an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ddilint import __version__
+from ddilint.catalog import Catalog, CatalogError, load_catalog
+from ddilint.engine import RunOptions, RunResult, run
+from ddilint.frontend.libclang_bindings import FrontendUnavailable
+from ddilint.policy import UnknownRule, enabled_rules
+from ddilint.report.json_report import write_json
+from ddilint.report.sarif import write_sarif
+from ddilint.report.text import format_notification, write_text
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ddilint",
+        description="Static analysis of Windows kernel-driver C sources for DDI misuse.",
+    )
+    parser.add_argument("--version", action="version", version=f"ddilint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="analyze C files and directories (one driver per directory)")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories (searched for *.c)")
+    check.add_argument("--format", choices=("text", "sarif", "json"), default="text", help="output format")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR", help="include path")
+    check.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]", help="define a macro")
+    check.add_argument("--select", action="append", default=[], metavar="RULE", help="only these rules")
+    check.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
+    check.add_argument("--srcroot", metavar="DIR", default=".", help="SARIF %%SRCROOT%% (default: current directory)")
+    check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
+
+    sub.add_parser("rules", help="list the rules")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="code (DDI001) or name (unchecked-status)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        catalog = load_catalog()
+        if args.command == "rules":
+            return _rules(catalog, sys.stdout)
+        if args.command == "explain":
+            return _explain(catalog, args.rule, sys.stdout)
+        return _check(args, catalog)
+    except (CatalogError, UnknownRule, FrontendUnavailable) as exc:
+        print(f"ddilint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("ddilint: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2
+        print(f"ddilint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("DDILINT_DEBUG"):
+            raise
+        return EXIT_ERROR
+
+
+def _rules(catalog: Catalog, out: TextIO) -> int:
+    for code in sorted(catalog.rules):
+        doc = catalog.rules[code]
+        out.write(f"{doc.code}  {doc.name:<20} {doc.short}\n")
+    return EXIT_CLEAN
+
+
+def _explain(catalog: Catalog, rule: str, out: TextIO) -> int:
+    from ddilint.policy import resolve
+
+    codes = sorted(resolve([rule], catalog.rules))
+    for code in codes:
+        doc = catalog.rules[code]
+        out.write(f"# {doc.code} {doc.name}\n\n{doc.full}\n\n{doc.help_markdown}")
+    return EXIT_CLEAN
+
+
+def _check(args: argparse.Namespace, catalog: Catalog) -> int:
+    options = RunOptions(
+        include_dirs=args.include_dirs,
+        defines=args.defines,
+        enabled=enabled_rules(args.select, args.ignore, catalog.rules),
+    )
+    result = run(args.paths, catalog, options)
+    buffer = io.StringIO()
+    if args.format == "sarif":
+        write_sarif(result, catalog, buffer, srcroot=args.srcroot)
+    elif args.format == "json":
+        write_json(result, buffer)
+    else:
+        write_text(result, buffer, show_paths=not args.no_paths)
+    for note in result.notifications:
+        print(format_notification(note), file=sys.stderr)
+    _emit(buffer.getvalue(), args.output)
+    return _exit_code(result)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    tmp = f"{output}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, output)
+
+
+def _exit_code(result: RunResult) -> int:
+    if result.missing_paths or result.nothing_analyzed:
+        if result.nothing_analyzed:
+            print("ddilint: error: nothing to analyze", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

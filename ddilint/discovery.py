@@ -1,0 +1,76 @@
+"""From command-line paths to drivers: each directory of C sources is one driver."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ddilint.ir import Notification
+
+SOURCE_SUFFIXES = (".c",)
+SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"}
+
+
+@dataclass
+class Driver:
+    """The source files analyzed together."""
+
+    directory: str
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Discovery:
+    drivers: list[Driver]
+    notifications: list[Notification]
+    missing: int = 0
+
+
+def display_path(path: str) -> str:
+    """A path relative to the current directory when below it, with forward slashes."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        rel = absolute
+    shown = absolute if rel.startswith("..") else rel
+    return shown.replace(os.sep, "/")
+
+
+def discover(paths: list[str]) -> Discovery:
+    files: list[str] = []
+    notes: list[Notification] = []
+    missing = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(_walk(path))
+            if not found:
+                notes.append(Notification("warning", "no C source files (*.c) found in this directory", display_path(raw)))
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        elif path.exists():
+            notes.append(Notification("error", "not a regular file or directory, skipped", display_path(raw)))
+        else:
+            notes.append(Notification("error", "no such file or directory", display_path(raw)))
+            missing += 1
+    by_dir: dict[str, Driver] = {}
+    seen: set[str] = set()
+    for f in files:
+        key = os.path.abspath(f)
+        if key in seen:
+            continue
+        seen.add(key)
+        directory = os.path.dirname(key)
+        by_dir.setdefault(directory, Driver(directory)).files.append(f)
+    return Discovery(sorted(by_dir.values(), key=lambda d: d.directory), notes, missing)
+
+
+def _walk(root: Path) -> list[str]:
+    result = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+        result.extend(os.path.join(dirpath, f) for f in filenames if f.lower().endswith(SOURCE_SUFFIXES))
+    return result

@@ -1,0 +1,58 @@
+"""One run: discover drivers, parse each file, run the enabled checks, collect findings and notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ddilint import ir
+from ddilint.catalog import Catalog
+from ddilint.checks import CHECKS
+from ddilint.discovery import discover, display_path
+from ddilint.findings import Finding
+from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
+from ddilint.policy import apply
+from ddilint.program import Program
+
+
+@dataclass
+class RunOptions:
+    include_dirs: Sequence[str] = ()
+    defines: Sequence[str] = ()
+    enabled: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    notifications: list[ir.Notification]
+    files_analyzed: int
+    missing_paths: int
+    sources: dict[str, list[str]] = field(default_factory=dict)  # display path -> lines
+
+    @property
+    def nothing_analyzed(self) -> bool:
+        return self.files_analyzed == 0
+
+
+def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResult:
+    found = discover(list(paths))
+    notifications = list(found.notifications)
+    findings: list[Finding] = []
+    analyzed = 0
+    sources: dict[str, list[str]] = {}
+    frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
+    for driver in found.drivers:
+        units = []
+        for path in driver.files:
+            unit = parse_file(path, display_path(path), frontend)
+            notifications.extend(unit.notifications)
+            if unit.analyzed:
+                analyzed += 1
+                sources[unit.path] = unit.source_lines
+            units.append(unit)
+        program = Program(units)
+        for check_class in CHECKS:
+            if check_class.code in options.enabled:
+                findings.extend(check_class(catalog).run(program))
+    return RunResult(apply(findings, options.enabled), notifications, analyzed, found.missing, sources)

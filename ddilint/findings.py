@@ -1,0 +1,31 @@
+"""What checks produce and reporters print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ddilint.ir import Loc
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One step of the explanation of a finding (a SARIF threadFlowLocation)."""
+
+    loc: Loc
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    message: str
+    loc: Loc
+    ddi: str
+    function: str
+    path: tuple[PathStep, ...] = field(default=())
+    related: tuple[PathStep, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.loc.file, self.loc.line, self.loc.col, self.code, self.message)

@@ -1,0 +1,129 @@
+"""Loading libclang, plus the few C API entry points the Python bindings do not wrap.
+
+The PyPI ``libclang`` wheel bundles ``libclang.so``; its ``cindex.py`` lacks
+wrappers for operator kinds (LLVM 17+), the variable initializer and
+constant evaluation, so they are registered here with ctypes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from functools import lru_cache
+from typing import Any
+
+
+class FrontendUnavailable(RuntimeError):
+    """libclang could not be imported or loaded."""
+
+
+@lru_cache(maxsize=1)
+def cindex() -> Any:
+    """The ``clang.cindex`` module with the extra functions registered, or FrontendUnavailable."""
+    try:
+        from clang import cindex as ci
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise FrontendUnavailable(f"the libclang Python package is not installed ({exc})") from exc
+    try:
+        lib = ci.conf.lib
+    except Exception as exc:  # pragma: no cover - depends on the environment
+        raise FrontendUnavailable(f"libclang could not be loaded ({exc})") from exc
+    _register(lib, ci)
+    return ci
+
+
+def _register(lib: Any, ci: Any) -> None:
+    for name in ("clang_getCursorBinaryOperatorKind", "clang_getCursorUnaryOperatorKind"):
+        fn = getattr(lib, name)
+        fn.argtypes = [ci.Cursor]
+        fn.restype = ctypes.c_int
+    for name in ("clang_getBinaryOperatorKindSpelling", "clang_getUnaryOperatorKindSpelling"):
+        fn = getattr(lib, name)
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = ci._CXString
+        fn.errcheck = ci._CXString.from_result
+    init = lib.clang_Cursor_getVarDeclInitializer
+    init.argtypes = [ci.Cursor]
+    init.restype = ci.Cursor
+    lib.clang_Cursor_isNull.argtypes = [ci.Cursor]
+    lib.clang_Cursor_isNull.restype = ctypes.c_int
+    lib.clang_Cursor_Evaluate.argtypes = [ci.Cursor]
+    lib.clang_Cursor_Evaluate.restype = ctypes.c_void_p
+    lib.clang_EvalResult_getKind.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getKind.restype = ctypes.c_int
+    lib.clang_EvalResult_getAsLongLong.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
+    lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_dispose.restype = None
+    spell = lib.clang_getSpellingLocation
+    spell.argtypes = [
+        ci.SourceLocation,
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.POINTER(ctypes.c_uint),
+        ctypes.POINTER(ctypes.c_uint),
+        ctypes.POINTER(ctypes.c_uint),
+    ]
+    spell.restype = None
+
+
+@lru_cache(maxsize=64)
+def _binary_spelling(kind: int) -> str:
+    return cindex().conf.lib.clang_getBinaryOperatorKindSpelling(kind)
+
+
+@lru_cache(maxsize=64)
+def _unary_spelling(kind: int) -> str:
+    return cindex().conf.lib.clang_getUnaryOperatorKindSpelling(kind)
+
+
+def binary_operator(cursor: Any) -> str:
+    return _binary_spelling(cindex().conf.lib.clang_getCursorBinaryOperatorKind(cursor))
+
+
+def unary_operator(cursor: Any) -> str:
+    """The operator's spelling; post-increment and pre-increment are both ``++``."""
+    return _unary_spelling(cindex().conf.lib.clang_getCursorUnaryOperatorKind(cursor))
+
+
+def var_initializer(cursor: Any) -> Any | None:
+    lib = cindex().conf.lib
+    init = lib.clang_Cursor_getVarDeclInitializer(cursor)
+    if lib.clang_Cursor_isNull(init):
+        return None
+    init._tu = cursor._tu
+    return init
+
+
+_CXEval_Int = 1
+
+
+def evaluate_int(cursor: Any) -> int | None:
+    """The integer value of a constant expression, or None."""
+    lib = cindex().conf.lib
+    result = lib.clang_Cursor_Evaluate(cursor)
+    if not result:
+        return None
+    try:
+        if lib.clang_EvalResult_getKind(result) != _CXEval_Int:
+            return None
+        return int(lib.clang_EvalResult_getAsLongLong(result))
+    finally:
+        lib.clang_EvalResult_dispose(result)
+
+
+def spelling_position(location: Any) -> tuple[int | None, int, int]:
+    """Where the characters of a location were written (inside a macro argument, not at the macro's name).
+
+    The file is returned as libclang's file handle value, to compare with :func:`file_handle`.
+    """
+    file_ptr = ctypes.c_void_p()
+    line, column, offset = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    cindex().conf.lib.clang_getSpellingLocation(
+        location, ctypes.byref(file_ptr), ctypes.byref(line), ctypes.byref(column), ctypes.byref(offset)
+    )
+    return file_ptr.value, line.value, column.value
+
+
+def file_handle(tu: Any, path: str) -> int | None:
+    """libclang's handle value of a file of the translation unit."""
+    handle = cindex().conf.lib.clang_getFile(tu, path)
+    return ctypes.cast(handle, ctypes.c_void_p).value if handle else None

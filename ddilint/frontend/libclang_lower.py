@@ -1,0 +1,384 @@
+"""Lowering libclang cursors into ddilint's IR.
+
+Only functions defined in the analyzed file itself are lowered (headers are
+context, not subject). Locations are expansion locations, so code produced by
+a macro is attributed to the macro's use in the file, which is where a user
+expects a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ddilint import ir
+from ddilint.frontend.libclang_bindings import (
+    binary_operator,
+    cindex,
+    evaluate_int,
+    spelling_position,
+    unary_operator,
+    var_initializer,
+)
+
+ANNOTATION_PREFIX = "ddilint:"
+
+
+class Lowerer:
+    """Lowers one translation unit's functions; ``assertion_ranges`` come from macro instantiations."""
+
+    def __init__(
+        self,
+        main_file: str,
+        display_path: str,
+        assertion_ranges: list[tuple[int, int, int, int]],
+        source_lines: list[str],
+        main_handle: int | None,
+    ) -> None:
+        self.ci = cindex()
+        self.main_handle = main_handle
+        self.source_lines = source_lines
+        self.K = self.ci.CursorKind
+        self.main_file = main_file
+        self.display_path = display_path
+        self.assertion_ranges = assertion_ranges
+        self._stmt_handlers: dict[Any, Callable[[Any], ir.Stmt]] = {
+            self.K.COMPOUND_STMT: self._compound,
+            self.K.DECL_STMT: self._decl_stmt,
+            self.K.IF_STMT: self._if,
+            self.K.WHILE_STMT: self._while,
+            self.K.DO_STMT: self._do,
+            self.K.FOR_STMT: self._for,
+            self.K.SWITCH_STMT: self._switch,
+            self.K.CASE_STMT: self._case,
+            self.K.DEFAULT_STMT: self._default,
+            self.K.BREAK_STMT: lambda c: ir.Break(self.loc(c)),
+            self.K.CONTINUE_STMT: lambda c: ir.Continue(self.loc(c)),
+            self.K.RETURN_STMT: self._return,
+            self.K.GOTO_STMT: self._goto,
+            self.K.LABEL_STMT: self._label,
+            self.K.NULL_STMT: lambda c: ir.Block(self.loc(c), []),
+            self.K.SEH_TRY_STMT: self._seh_try,
+            self.K.SEH_LEAVE_STMT: lambda c: ir.Leave(self.loc(c)),
+        }
+
+    # ------------------------------------------------------------ locations
+
+    def loc(self, cursor: Any) -> ir.Loc:
+        extent = cursor.extent
+        line, col = self._position(extent.start)
+        end_line, end_col = self._position(extent.end)
+        end_col = max(end_col - 1, 1)  # libclang's end is one past the last character
+        if (end_line, end_col) < (line, col):
+            end_line, end_col = line, col
+        return ir.Loc(self.display_path, line, col, end_line, end_col)
+
+    def _position(self, location: Any) -> tuple[int, int]:
+        """The expansion position, refined to the spelling position for text written inside a macro's arguments."""
+        line, col = location.line, location.column
+        spelled_file, spelled_line, spelled_col = spelling_position(location)
+        if spelled_file == self.main_handle and spelled_line == line and spelled_col > col:
+            return spelled_line, spelled_col
+        return line, col
+
+    def in_main_file(self, cursor: Any) -> bool:
+        f = cursor.location.file
+        return f is not None and f.name == self.main_file
+
+    def _in_assertion(self, cursor: Any) -> bool:
+        start = cursor.extent.start
+        pos = (start.line, start.column)
+        return any((l1, c1) <= pos <= (l2, c2) for l1, c1, l2, c2 in self.assertion_ranges)
+
+    # ------------------------------------------------------------ functions
+
+    def function(self, cursor: Any) -> ir.Function:
+        params = [
+            ir.Param(p.spelling, p.type.spelling, tuple(annotations_of(p))) for p in cursor.get_arguments()
+        ]
+        body_cursor = next(c for c in cursor.get_children() if c.kind == self.K.COMPOUND_STMT)
+        body = self._compound(body_cursor)
+        return ir.Function(
+            name=cursor.spelling,
+            loc=self.loc(cursor),
+            params=params,
+            return_type=cursor.result_type.spelling,
+            body=body,
+            annotations=tuple(annotations_of(cursor)),
+            role_types=tuple(role_types_of(cursor, self.K)),
+            is_static=cursor.storage_class == self.ci.StorageClass.STATIC,
+        )
+
+    # ------------------------------------------------------------ statements
+
+    def stmt(self, cursor: Any) -> ir.Stmt:
+        handler = self._stmt_handlers.get(cursor.kind)
+        if handler is not None:
+            return handler(cursor)
+        if cursor.kind.is_expression():
+            return ir.ExprStmt(self.loc(cursor), self.expr(cursor), self._in_assertion(cursor))
+        return ir.OpaqueStmt(self.loc(cursor), cursor.kind.name)
+
+    def _children(self, cursor: Any) -> list[Any]:
+        return list(cursor.get_children())
+
+    def _compound(self, cursor: Any) -> ir.Block:
+        return ir.Block(self.loc(cursor), [self.stmt(c) for c in cursor.get_children()])
+
+    def _decl_stmt(self, cursor: Any) -> ir.Stmt:
+        decls: list[ir.Stmt] = []
+        for child in cursor.get_children():
+            if child.kind != self.K.VAR_DECL:
+                continue
+            init_cursor = var_initializer(child)
+            init = self.expr(init_cursor) if init_cursor is not None else None
+            decls.append(
+                ir.VarDecl(
+                    self.loc(child),
+                    child.spelling,
+                    child.type.spelling,
+                    init,
+                    child.storage_class == self.ci.StorageClass.STATIC,
+                )
+            )
+        if len(decls) == 1:
+            return decls[0]
+        return ir.Block(self.loc(cursor), decls)
+
+    def _if(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        cond, then = kids[0], kids[1]
+        other = self.stmt(kids[2]) if len(kids) > 2 else None
+        if self._in_assertion(cursor):
+            return ir.ExprStmt(self.loc(cursor), self.expr(cond), in_assertion=True)
+        return ir.If(self.loc(cursor), self.expr(cond), self.stmt(then), other)
+
+    def _while(self, cursor: Any) -> ir.Stmt:
+        cond, body = self._children(cursor)[-2:]
+        return ir.While(self.loc(cursor), self.expr(cond), self.stmt(body))
+
+    def _do(self, cursor: Any) -> ir.Stmt:
+        body, cond = self._children(cursor)[:2]
+        return ir.DoWhile(self.loc(cursor), self.stmt(body), self.expr(cond))
+
+    def _for(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        present = for_header_parts(cursor)
+        parts: list[Any] = [None, None, None]
+        it = iter(kids)
+        for i in range(3):
+            if present[i]:
+                parts[i] = next(it, None)
+        body = next(it, None)
+        if body is None:  # the token scan disagreed with the AST (macro-made header): assume the body is last
+            body, parts = kids[-1], [None, None, None]
+        init = self.stmt(parts[0]) if parts[0] is not None else None
+        cond = self.expr(parts[1]) if parts[1] is not None else None
+        step = self.expr(parts[2]) if parts[2] is not None else None
+        return ir.For(self.loc(cursor), init, cond, step, self.stmt(body))
+
+    def _switch(self, cursor: Any) -> ir.Stmt:
+        cond, body = self._children(cursor)[-2:]
+        return ir.Switch(self.loc(cursor), self.expr(cond), self.stmt(body))
+
+    def _case(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        return ir.Case(self.loc(cursor), self.expr(kids[0]), self.stmt(kids[-1]))
+
+    def _default(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        return ir.Case(self.loc(cursor), None, self.stmt(kids[-1]))
+
+    def _return(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        return ir.Return(self.loc(cursor), self.expr(kids[0]) if kids else None)
+
+    def _goto(self, cursor: Any) -> ir.Stmt:
+        ref = next((c for c in cursor.get_children() if c.kind == self.K.LABEL_REF), None)
+        return ir.Goto(self.loc(cursor), ref.spelling if ref is not None else "")
+
+    def _label(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        body = self.stmt(kids[-1]) if kids else ir.Block(self.loc(cursor), [])
+        return ir.Label(self.loc(cursor), cursor.spelling, body)
+
+    def _seh_try(self, cursor: Any) -> ir.Stmt:
+        kids = self._children(cursor)
+        body = self.stmt(kids[0])
+        tail = kids[1] if len(kids) > 1 else None
+        if tail is not None and tail.kind == self.K.SEH_FINALLY_STMT:
+            fin = self._children(tail)
+            return ir.Try(self.loc(cursor), body, finally_body=self.stmt(fin[-1]) if fin else None)
+        if tail is not None and tail.kind == self.K.SEH_EXCEPT_STMT:
+            parts = self._children(tail)
+            filt = self.expr(parts[0]) if len(parts) > 1 else None
+            handler = self.stmt(parts[-1]) if parts else None
+            return ir.Try(self.loc(cursor), body, handler=handler, filter=filt)
+        return ir.Try(self.loc(cursor), body)
+
+    # ----------------------------------------------------------- expressions
+
+    def expr(self, cursor: Any) -> ir.Expr:
+        K = self.K
+        kind = cursor.kind
+        loc = self.loc(cursor)
+        if kind in (K.UNEXPOSED_EXPR, K.PAREN_EXPR):
+            kids = self._children(cursor)
+            if len(kids) == 1:
+                inner = self.expr(kids[0])
+                return self._with_macro_spelling(cursor, inner) if kind == K.PAREN_EXPR else inner
+            return ir.Opaque(loc, kind.name, [self.expr(k) for k in kids if k.kind.is_expression()])
+        if kind == K.DECL_REF_EXPR:
+            return self._decl_ref(cursor, loc)
+        if kind == K.CALL_EXPR:
+            return self._call(cursor, loc)
+        if kind == K.BINARY_OPERATOR:
+            left, right = self._children(cursor)[:2]
+            op = binary_operator(cursor)
+            if op == "=":
+                return ir.Assign(loc, op, self.expr(left), self.expr(right))
+            return self._fold_binary(cursor, ir.Binary(loc, op, self.expr(left), self.expr(right)))
+        if kind == K.COMPOUND_ASSIGNMENT_OPERATOR:
+            left, right = self._children(cursor)[:2]
+            return ir.Assign(loc, binary_operator(cursor), self.expr(left), self.expr(right))
+        if kind == K.UNARY_OPERATOR:
+            kids = self._children(cursor)
+            operand = self.expr(kids[0]) if kids else ir.Opaque(loc, "empty")
+            node = ir.Unary(loc, unary_operator(cursor), operand)
+            if isinstance(operand, ir.Const) and node.op in ("-", "~", "+"):
+                return self._constant(cursor, loc)
+            return node
+        if kind == K.CSTYLE_CAST_EXPR:
+            kids = [k for k in self._children(cursor) if k.kind.is_expression()]
+            operand = self.expr(kids[-1]) if kids else ir.Opaque(loc, "empty")
+            to_void = cursor.type.kind == self.ci.TypeKind.VOID
+            if isinstance(operand, ir.Const) and not to_void:
+                value = evaluate_int(cursor)
+                return self._with_macro_spelling(cursor, ir.Const(loc, value, operand.spelling))
+            return ir.Cast(loc, cursor.type.spelling, operand, to_void)
+        if kind == K.CONDITIONAL_OPERATOR:
+            c, a, b = (self.expr(k) for k in self._children(cursor)[:3])
+            return ir.Conditional(loc, c, a, b)
+        if kind == K.MEMBER_REF_EXPR:
+            kids = self._children(cursor)
+            base = self.expr(kids[0]) if kids else ir.Opaque(loc, "implicit")
+            arrow = bool(kids) and kids[0].type.get_canonical().kind == self.ci.TypeKind.POINTER
+            return ir.Member(loc, base, cursor.spelling, arrow)
+        if kind == K.ARRAY_SUBSCRIPT_EXPR:
+            base, index = self._children(cursor)[:2]
+            return ir.Index(loc, self.expr(base), self.expr(index))
+        if kind in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
+            return self._constant(cursor, loc)
+        if kind == K.STRING_LITERAL:
+            return ir.StringLit(loc, cursor.spelling)
+        if kind == K.INIT_LIST_EXPR:
+            return ir.InitList(loc, [self.expr(k) for k in cursor.get_children()])
+        if kind == K.CXX_UNARY_EXPR:  # sizeof / alignof: the operand is not evaluated
+            return self._constant(cursor, loc)
+        return ir.Opaque(loc, kind.name, [self.expr(k) for k in cursor.get_children() if k.kind.is_expression()])
+
+    def _decl_ref(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
+        K = self.K
+        ref = cursor.referenced
+        name = cursor.spelling
+        if ref is None:
+            return ir.Name(loc, name, "unknown")
+        if ref.kind == K.ENUM_CONSTANT_DECL:
+            return ir.Const(loc, ref.enum_value, name)
+        if ref.kind == K.FUNCTION_DECL:
+            return ir.Name(loc, name, "function")
+        if ref.kind == K.PARM_DECL:
+            return ir.Name(loc, name, "param")
+        if ref.kind == K.VAR_DECL:
+            parent = ref.semantic_parent
+            if parent is not None and parent.kind == K.FUNCTION_DECL:
+                static = ref.storage_class == self.ci.StorageClass.STATIC
+                return ir.Name(loc, name, "static_local" if static else "local")
+            return ir.Name(loc, name, "global")
+        return ir.Name(loc, name, "unknown")
+
+    def _call(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
+        kids = self._children(cursor)
+        args = [self.expr(a) for a in cursor.get_arguments()]
+        callee_cursor = kids[0] if kids else None
+        target = self.expr(callee_cursor) if callee_cursor is not None else None
+        callee = target.name if isinstance(target, ir.Name) and target.scope == "function" else None
+        if callee is None and isinstance(target, ir.Name) and target.scope == "unknown":
+            callee = target.name
+        return ir.Call(loc, callee, args, None if callee else target)
+
+    def _constant(self, cursor: Any, loc: ir.Loc) -> ir.Const:
+        return self._with_macro_spelling(cursor, ir.Const(loc, evaluate_int(cursor), ""))
+
+    def _fold_binary(self, cursor: Any, node: ir.Binary) -> ir.Expr:
+        if isinstance(node.left, ir.Const) and isinstance(node.right, ir.Const) and node.op not in (",",):
+            value = evaluate_int(cursor)
+            if value is not None:
+                return self._with_macro_spelling(cursor, ir.Const(node.loc, value, ""))
+        return node
+
+    def _with_macro_spelling(self, cursor: Any, node: ir.Expr) -> ir.Expr:
+        """Name a constant after the object-like macro it came from (``STATUS_UNSUCCESSFUL``), if any."""
+        if not isinstance(node, ir.Const) or node.spelling:
+            return node
+        start = cursor.extent.start
+        if not 0 < start.line <= len(self.source_lines):
+            return node
+        match = _WORD.match(self.source_lines[start.line - 1], max(start.column - 1, 0))
+        if match is not None and not match.group(2):
+            return ir.Const(node.loc, node.value, match.group(1))
+        return node
+
+
+_WORD = re.compile(r"([A-Za-z_][A-Za-z_0-9]*|[0-9][0-9A-Za-z_.]*)\s*(\()?")
+
+
+def annotations_of(cursor: Any) -> Iterable[ir.Annotation]:
+    """The ddilint SAL annotations (``annotate("ddilint:kind:arg:arg")``) attached to a declaration."""
+    K = cindex().CursorKind
+    for child in cursor.get_children():
+        if child.kind == K.ANNOTATE_ATTR and child.spelling.startswith(ANNOTATION_PREFIX):
+            kind, *args = child.spelling[len(ANNOTATION_PREFIX) :].split(":")
+            yield ir.Annotation(kind, tuple(args))
+
+
+def role_types_of(cursor: Any, K: Any) -> Iterable[str]:
+    """Typedef names a function is declared with, e.g. ``DRIVER_UNLOAD`` in ``DRIVER_UNLOAD MyUnload;``."""
+    for child in cursor.get_children():
+        if child.kind == K.TYPE_REF:
+            ref = child.referenced
+            if ref is not None and ref.kind == K.TYPEDEF_DECL:
+                underlying = ref.underlying_typedef_type.get_canonical().kind.name
+                if underlying in ("FUNCTIONPROTO", "FUNCTIONNOPROTO"):
+                    yield ref.spelling
+
+
+def for_header_parts(cursor: Any) -> tuple[bool, bool, bool]:
+    """Which of a ``for`` header's init/cond/step are present (libclang omits the missing ones).
+
+    Read from the tokens between the parentheses, split at top-level semicolons.
+    """
+    depth = 0
+    parts = [False, False, False]
+    index = -1
+    for token in cursor.get_tokens():
+        s = token.spelling
+        if index == -1:
+            if s == "(":
+                index = 0
+            continue
+        if s in "([{":
+            depth += 1
+        elif s in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif s == ";" and depth == 0:
+            index += 1
+            if index > 2:
+                break
+            continue
+        if index <= 2:
+            parts[index] = True
+    return parts[0], parts[1], parts[2]

@@ -1,0 +1,37 @@
+"""Deciding which findings are reported: --select / --ignore by code, name or code prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ddilint.catalog import RuleDoc
+from ddilint.findings import Finding
+
+
+class UnknownRule(ValueError):
+    pass
+
+
+def resolve(selectors: Sequence[str], rules: dict[str, RuleDoc]) -> set[str]:
+    """Rule codes matched by codes (``DDI001``), names (``unchecked-status``) or prefixes (``DDI00``)."""
+    codes: set[str] = set()
+    for raw in selectors:
+        for token in filter(None, (t.strip() for t in raw.split(","))):
+            matched = {
+                code
+                for code, doc in rules.items()
+                if token.upper() == "ALL" or code.startswith(token.upper()) or doc.name == token.lower()
+            }
+            if not matched:
+                raise UnknownRule(f"unknown rule '{token}' (see 'ddilint rules')")
+            codes |= matched
+    return codes
+
+
+def enabled_rules(select: Sequence[str], ignore: Sequence[str], rules: dict[str, RuleDoc]) -> set[str]:
+    chosen = resolve(select, rules) if select else set(rules)
+    return chosen - resolve(ignore, rules)
+
+
+def apply(findings: Iterable[Finding], enabled: set[str]) -> list[Finding]:
+    return sorted((f for f in findings if f.code in enabled), key=Finding.sort_key)

@@ -1,0 +1,1 @@
+"""Reporters: they see findings and notifications only, never checks or parsers."""

@@ -1,0 +1,171 @@
+"""SARIF 2.1.0 output for GitHub code scanning and editors' SARIF viewers.
+
+Plain dictionaries: the document is small and a schema test (plus the SARIF
+Multitool in CI) keeps it honest, which no unmaintained object model would add.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from ddilint import HOMEPAGE, __version__
+from ddilint.catalog import Catalog, RuleDoc
+from ddilint.engine import RunResult
+from ddilint.findings import Finding, PathStep
+from ddilint.ir import Loc, Notification
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+_LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _rule(doc: RuleDoc) -> dict[str, Any]:
+    return {
+        "id": doc.code,
+        "name": _pascal(doc.name),
+        "shortDescription": {"text": _sentence(doc.short)},
+        "fullDescription": {"text": _sentence(doc.full)},
+        "help": {"text": doc.help_markdown, "markdown": doc.help_markdown},
+        "helpUri": f"{HOMEPAGE}/blob/main/rules/checks/{doc.code}.md",
+        "defaultConfiguration": {"level": _LEVELS[doc.severity]},
+        "properties": {"tags": list(doc.tags), "precision": doc.precision, "problem.severity": doc.severity},
+    }
+
+
+def _pascal(name: str) -> str:
+    """SARIF rule names are conventionally PascalCase identifiers (``UncheckedStatus``)."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+_SRCROOT_DIR = ["."]
+
+
+def _uri(path: str) -> str:
+    """The file relative to the source root (``%SRCROOT%``), with forward slashes."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(_SRCROOT_DIR[0]))
+    if relative.startswith(".."):
+        return Path(os.path.abspath(path)).as_uri()
+    return Path(relative).as_posix()
+
+
+def _physical(loc: Loc) -> dict[str, Any]:
+    return {
+        "artifactLocation": {"uri": _uri(loc.file), "uriBaseId": SRCROOT},
+        "region": {
+            "startLine": loc.line,
+            "startColumn": loc.col,
+            "endLine": loc.end_line,
+            "endColumn": loc.end_col + 1,
+        },
+    }
+
+
+def _location(loc: Loc, message: str | None = None, ident: int | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"physicalLocation": _physical(loc)}
+    if ident is not None:
+        result["id"] = ident
+    if message is not None:
+        result["message"] = {"text": _sentence(message)}
+    return result
+
+
+def fingerprint(finding: Finding, source_lines: list[str]) -> str:
+    """Stable across unrelated edits: rule, file, function and the flagged line's normalized text, not its number.
+
+    Two findings with the same key get ``:0``, ``:1``, ... in file order.
+    """
+    line = source_lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(source_lines) else ""
+    normalized = " ".join(line.split())
+    key = "\0".join((finding.code, finding.loc.file, finding.function, normalized))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _thread_step(step: PathStep, importance: str) -> dict[str, Any]:
+    return {"location": _location(step.loc, step.message), "importance": importance}
+
+
+def _result(finding: Finding, rule_index: int, fp: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": _LEVELS[finding.severity],
+        "message": {"text": _sentence(finding.message)},
+        "locations": [_location(finding.loc)],
+        "partialFingerprints": {"ddilintFingerprint/v1": fp},
+        "properties": {"ddi": finding.ddi, "function": finding.function},
+    }
+    if finding.related:
+        result["relatedLocations"] = [
+            _location(step.loc, step.message, ident=i) for i, step in enumerate(finding.related, start=1)
+        ]
+    if finding.path:
+        steps = [
+            _thread_step(step, "essential" if i in (0, len(finding.path) - 1) else "important")
+            for i, step in enumerate(finding.path)
+        ]
+        result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    return result
+
+
+def _notification(note: Notification) -> dict[str, Any]:
+    result: dict[str, Any] = {"level": note.level, "message": {"text": _sentence(note.message)}}
+    if note.file:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(note.file), "uriBaseId": SRCROOT}}
+        if note.line:
+            physical["region"] = {"startLine": note.line, **({"startColumn": note.col} if note.col else {})}
+        result["locations"] = [{"physicalLocation": physical}]
+    return result
+
+
+def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[str, Any]:
+    _SRCROOT_DIR[0] = srcroot
+    docs = [catalog.rules[code] for code in sorted(catalog.rules)]
+    index = {doc.code: i for i, doc in enumerate(docs)}
+    seen: dict[str, int] = {}
+    results = []
+    for finding in result.findings:
+        base = fingerprint(finding, result.sources.get(finding.loc.file, []))
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        results.append(_result(finding, index[finding.code], f"{base}:{occurrence}"))
+    root_uri = Path(os.path.abspath(srcroot)).as_uri().rstrip("/") + "/"
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ddilint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
+                        "rules": [_rule(doc) for doc in docs],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
+                "invocations": [
+                    {
+                        "executionSuccessful": not result.nothing_analyzed,
+                        "toolExecutionNotifications": [_notification(n) for n in result.notifications],
+                    }
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def write_sarif(result: RunResult, catalog: Catalog, out: TextIO, srcroot: str = ".") -> None:
+    json.dump(sarif_document(result, catalog, srcroot), out, indent=2)
+    out.write("\n")
