@@ -142,8 +142,18 @@ def _choice(path: Path, name: str, key: str, value: str, allowed: set[str] | dic
 
 
 _DDI_KEYS = {
-    "header", "doc", "returns", "failure", "failure_codes", "max_irql", "header_max_irql", "must_check",
-    "why_check", "sdv_rules", "removal", "pairing",
+    "header",
+    "doc",
+    "returns",
+    "failure",
+    "failure_codes",
+    "max_irql",
+    "header_max_irql",
+    "must_check",
+    "why_check",
+    "sdv_rules",
+    "removal",
+    "pairing",
 }
 
 

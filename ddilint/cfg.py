@@ -107,7 +107,7 @@ class _Builder:
     def build(self) -> CFG:
         end = self.stmt(self.function.body, self.entry)
         self._edge(end, self.exit)
-        for src, name, depth in self.pending_gotos:
+        for src, name, _depth in self.pending_gotos:
             target = self.labels.get(name)
             self._edge(src, target if target is not None else self.exit, "goto")
         return CFG(self.function, self.nodes, self.entry, self.exit)
@@ -152,8 +152,15 @@ class _Builder:
             self._edge(branch, join, "false")
         return join
 
-    def _loop(self, loc: ir.Loc, cond: ir.Expr | None, body: ir.Stmt, cur: int | None,
-              step: ir.Expr | None = None, test_first: bool = True) -> int:
+    def _loop(
+        self,
+        loc: ir.Loc,
+        cond: ir.Expr | None,
+        body: ir.Stmt,
+        cur: int | None,
+        step: ir.Expr | None = None,
+        test_first: bool = True,
+    ) -> int:
         head = self._simple(NodeKind.NOP, loc, cur)
         exit_node = self._new(NodeKind.NOP, loc)
         cont = self._new(NodeKind.NOP, loc)

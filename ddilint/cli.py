@@ -16,8 +16,8 @@ from typing import TextIO
 from ddilint import __version__
 from ddilint.catalog import Catalog, CatalogError, load_catalog
 from ddilint.engine import RunOptions, RunResult, run
-from ddilint.frontend.libclang_bindings import FrontendUnavailable
-from ddilint.policy import UnknownRule, enabled_rules
+from ddilint.frontend.libclang_bindings import FrontendUnavailableError
+from ddilint.policy import UnknownRuleError, enabled_rules
 from ddilint.report.json_report import write_json
 from ddilint.report.sarif import write_sarif
 from ddilint.report.text import format_notification, write_text
@@ -63,13 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(catalog, args.rule, sys.stdout)
         return _check(args, catalog)
-    except (CatalogError, UnknownRule, FrontendUnavailable) as exc:
+    except (CatalogError, UnknownRuleError, FrontendUnavailableError) as exc:
         print(f"ddilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ddilint: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2
+    except Exception as exc:
         print(f"ddilint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if os.environ.get("DDILINT_DEBUG"):
             raise

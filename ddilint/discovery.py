@@ -47,7 +47,9 @@ def discover(paths: list[str]) -> Discovery:
         if path.is_dir():
             found = sorted(_walk(path))
             if not found:
-                notes.append(Notification("warning", "no C source files (*.c) found in this directory", display_path(raw)))
+                notes.append(
+                    Notification("warning", "no C source files (*.c) found in this directory", display_path(raw))
+                )
             files.extend(found)
         elif path.is_file():
             files.append(str(path))

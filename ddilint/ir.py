@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, order=True)
@@ -69,7 +68,7 @@ class StringLit(Expr):
 
 @dataclass(eq=False)
 class Call(Expr):
-    """A call. ``callee`` is the function's name for a direct call, else None and ``target`` holds the callee expression."""
+    """A call: ``callee`` names the function of a direct call; otherwise ``target`` is the callee expression."""
 
     callee: str | None
     args: list[Expr]
@@ -200,7 +199,7 @@ class Stmt:
 
 @dataclass(eq=False)
 class ExprStmt(Stmt):
-    """An expression evaluated for its effect. ``in_assertion`` marks code that only exists in debug builds' assertions."""
+    """An expression evaluated for its effect; ``in_assertion`` marks code inside an assertion macro."""
 
     expr: Expr
     in_assertion: bool = False
@@ -306,11 +305,6 @@ class OpaqueStmt(Stmt):
     """A statement the frontend could not lower (inline assembly, an AST hole after a parse error)."""
 
     kind: str
-
-
-IRStmt = Union[
-    ExprStmt, VarDecl, Block, If, While, DoWhile, For, Switch, Case, Break, Continue, Return, Goto, Label, Try, Leave
-]
 
 
 # ------------------------------------------------------------- declarations

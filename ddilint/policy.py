@@ -8,7 +8,7 @@ from ddilint.catalog import RuleDoc
 from ddilint.findings import Finding
 
 
-class UnknownRule(ValueError):
+class UnknownRuleError(ValueError):
     pass
 
 
@@ -23,7 +23,7 @@ def resolve(selectors: Sequence[str], rules: dict[str, RuleDoc]) -> set[str]:
                 if token.upper() == "ALL" or code.startswith(token.upper()) or doc.name == token.lower()
             }
             if not matched:
-                raise UnknownRule(f"unknown rule '{token}' (see 'ddilint rules')")
+                raise UnknownRuleError(f"unknown rule '{token}' (see 'ddilint rules')")
             codes |= matched
     return codes
 

@@ -201,7 +201,12 @@ class StatusFlow:
             killed.add(node.var)
         if node.expr is not None:
             for e in ir.walk(node.expr):
-                if isinstance(e, ir.Assign) and e.op == "=" and isinstance(e.target, ir.Name) and e.target.name in names:
+                if (
+                    isinstance(e, ir.Assign)
+                    and e.op == "="
+                    and isinstance(e.target, ir.Name)
+                    and e.target.name in names
+                ):
                     killed.add(e.target.name)
         return killed
 
@@ -241,12 +246,27 @@ class StatusFlow:
                 continue
             if not live:
                 if not checked and flow.lost is None:
-                    flow.lost = [*steps, Step(node.loc, f"'{', '.join(sorted(names))}' is overwritten before any check")]
+                    flow.lost = [
+                        *steps,
+                        Step(node.loc, f"'{', '.join(sorted(names))}' is overwritten before any check"),
+                    ]
                 continue
             if checked and not self.returns_value:
                 continue  # nothing more to learn on this path
-            for succ, _ in reversed(node.succs):
-                stack.append((succ, frozenset(live), checked, steps))
+            for succ, label in reversed(node.succs):
+                step = _edge_step(node, label)
+                stack.append((succ, frozenset(live), checked, (*steps, step) if step else steps))
+
+
+def _edge_step(node: Node, label: str) -> Step | None:
+    """Explain a branch the path takes."""
+    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
+        return Step(node.loc, f"the condition is {label} here")
+    if node.kind == NodeKind.SWITCH and label:
+        return Step(node.loc, f"the switch takes the {label} branch here" if label == "default" else "a case is taken")
+    if label == "exception":
+        return Step(node.loc, "an exception is raised here")
+    return None
 
 
 def _finish(use: Use, reason: str, loc: ir.Loc) -> Use:

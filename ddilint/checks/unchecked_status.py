@@ -96,7 +96,9 @@ class UncheckedStatus:
         if flow.use.discarded is not None:
             reason = _DISCARD_REASONS.get(flow.use.discarded)
             if reason is None:
-                reason = f"it is only passed to {flow.use.discarded.removeprefix('logged by ')}, which does not check it"
+                reason = (
+                    f"it is only passed to {flow.use.discarded.removeprefix('logged by ')}, which does not check it"
+                )
             path: tuple[PathStep, ...] = ()
         elif flow.lost is not None:
             reason = _lost_reason(flow)
@@ -135,7 +137,7 @@ _DISCARD_REASONS = {
 def _lost_reason(flow: Flow) -> str:
     assert flow.lost is not None
     last = flow.lost[-1]
-    notes = [s.message for s in flow.lost[1:-1]]
+    notes = [s.message for s in flow.lost[1:-1] if s.message.startswith("it is only")]
     where = f"line {last.loc.line}"
     if "overwritten" in last.message:
         reason = f"{last.message.replace('before any check', '')}at {where} before any check".replace("  ", " ")

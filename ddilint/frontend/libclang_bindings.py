@@ -12,21 +12,21 @@ from functools import lru_cache
 from typing import Any
 
 
-class FrontendUnavailable(RuntimeError):
+class FrontendUnavailableError(RuntimeError):
     """libclang could not be imported or loaded."""
 
 
 @lru_cache(maxsize=1)
 def cindex() -> Any:
-    """The ``clang.cindex`` module with the extra functions registered, or FrontendUnavailable."""
+    """The ``clang.cindex`` module with the extra functions registered, or FrontendUnavailableError."""
     try:
         from clang import cindex as ci
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise FrontendUnavailable(f"the libclang Python package is not installed ({exc})") from exc
+        raise FrontendUnavailableError(f"the libclang Python package is not installed ({exc})") from exc
     try:
         lib = ci.conf.lib
     except Exception as exc:  # pragma: no cover - depends on the environment
-        raise FrontendUnavailable(f"libclang could not be loaded ({exc})") from exc
+        raise FrontendUnavailableError(f"libclang could not be loaded ({exc})") from exc
     _register(lib, ci)
     return ci
 

@@ -34,9 +34,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     ci = cindex()
     args = clang_args(options.include_dirs, options.defines)
     try:
-        tu = ci.Index.create().parse(
-            path, args=args, options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
-        )
+        tu = ci.Index.create().parse(path, args=args, options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
     except ci.TranslationUnitLoadError:
         unit.notifications.append(ir.Notification("error", "libclang could not parse this file", display_path))
         unit.analyzed = False
@@ -45,7 +43,10 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     unit.notifications.extend(_diagnostics(tu, main_file, display_path))
     lowerer = Lowerer(
         main_file,
-        display_path, _macro_ranges(tu, main_file, options.assertion_macros), source.lines, file_handle(tu, main_file)
+        display_path,
+        _macro_ranges(tu, main_file, options.assertion_macros),
+        source.lines,
+        file_handle(tu, main_file),
     )
     _lower_top_level(tu, lowerer, unit)
     return unit
@@ -56,13 +57,13 @@ def _display(note: ir.Notification, display_path: str) -> ir.Notification:
 
 
 def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> None:
-    K = cindex().CursorKind
+    kinds = cindex().CursorKind
     for cursor in tu.cursor.get_children():
         if not lowerer.in_main_file(cursor):
             continue
-        if cursor.kind == K.VAR_DECL:
+        if cursor.kind == kinds.VAR_DECL:
             unit.globals.add(cursor.spelling)
-        elif cursor.kind == K.FUNCTION_DECL:
+        elif cursor.kind == kinds.FUNCTION_DECL:
             if cursor.is_definition():
                 try:
                     unit.functions.append(lowerer.function(cursor))
@@ -78,7 +79,7 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
                     )
             else:
                 annotations = tuple(annotations_of(cursor))
-                roles = tuple(role_types_of(cursor, K))
+                roles = tuple(role_types_of(cursor, kinds))
                 if annotations or roles:
                     unit.declarations.append(ir.Declaration(cursor.spelling, lowerer.loc(cursor), annotations, roles))
 
@@ -111,10 +112,10 @@ def _macro_ranges(tu: Any, main_file: str, names: frozenset[str]) -> list[tuple[
     """Source ranges of the uses of the given macros (assertions) in the main file."""
     if not names:
         return []
-    K = cindex().CursorKind
+    kinds = cindex().CursorKind
     ranges = []
     for cursor in tu.cursor.get_children():
-        if cursor.kind != K.MACRO_INSTANTIATION or cursor.spelling not in names:
+        if cursor.kind != kinds.MACRO_INSTANTIATION or cursor.spelling not in names:
             continue
         f = cursor.location.file
         if f is None or f.name != main_file:

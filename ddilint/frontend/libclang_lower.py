@@ -39,28 +39,28 @@ class Lowerer:
         self.ci = cindex()
         self.main_handle = main_handle
         self.source_lines = source_lines
-        self.K = self.ci.CursorKind
+        self.kinds = self.ci.CursorKind
         self.main_file = main_file
         self.display_path = display_path
         self.assertion_ranges = assertion_ranges
         self._stmt_handlers: dict[Any, Callable[[Any], ir.Stmt]] = {
-            self.K.COMPOUND_STMT: self._compound,
-            self.K.DECL_STMT: self._decl_stmt,
-            self.K.IF_STMT: self._if,
-            self.K.WHILE_STMT: self._while,
-            self.K.DO_STMT: self._do,
-            self.K.FOR_STMT: self._for,
-            self.K.SWITCH_STMT: self._switch,
-            self.K.CASE_STMT: self._case,
-            self.K.DEFAULT_STMT: self._default,
-            self.K.BREAK_STMT: lambda c: ir.Break(self.loc(c)),
-            self.K.CONTINUE_STMT: lambda c: ir.Continue(self.loc(c)),
-            self.K.RETURN_STMT: self._return,
-            self.K.GOTO_STMT: self._goto,
-            self.K.LABEL_STMT: self._label,
-            self.K.NULL_STMT: lambda c: ir.Block(self.loc(c), []),
-            self.K.SEH_TRY_STMT: self._seh_try,
-            self.K.SEH_LEAVE_STMT: lambda c: ir.Leave(self.loc(c)),
+            self.kinds.COMPOUND_STMT: self._compound,
+            self.kinds.DECL_STMT: self._decl_stmt,
+            self.kinds.IF_STMT: self._if,
+            self.kinds.WHILE_STMT: self._while,
+            self.kinds.DO_STMT: self._do,
+            self.kinds.FOR_STMT: self._for,
+            self.kinds.SWITCH_STMT: self._switch,
+            self.kinds.CASE_STMT: self._case,
+            self.kinds.DEFAULT_STMT: self._default,
+            self.kinds.BREAK_STMT: lambda c: ir.Break(self.loc(c)),
+            self.kinds.CONTINUE_STMT: lambda c: ir.Continue(self.loc(c)),
+            self.kinds.RETURN_STMT: self._return,
+            self.kinds.GOTO_STMT: self._goto,
+            self.kinds.LABEL_STMT: self._label,
+            self.kinds.NULL_STMT: lambda c: ir.Block(self.loc(c), []),
+            self.kinds.SEH_TRY_STMT: self._seh_try,
+            self.kinds.SEH_LEAVE_STMT: lambda c: ir.Leave(self.loc(c)),
         }
 
     # ------------------------------------------------------------ locations
@@ -94,10 +94,8 @@ class Lowerer:
     # ------------------------------------------------------------ functions
 
     def function(self, cursor: Any) -> ir.Function:
-        params = [
-            ir.Param(p.spelling, p.type.spelling, tuple(annotations_of(p))) for p in cursor.get_arguments()
-        ]
-        body_cursor = next(c for c in cursor.get_children() if c.kind == self.K.COMPOUND_STMT)
+        params = [ir.Param(p.spelling, p.type.spelling, tuple(annotations_of(p))) for p in cursor.get_arguments()]
+        body_cursor = next(c for c in cursor.get_children() if c.kind == self.kinds.COMPOUND_STMT)
         body = self._compound(body_cursor)
         return ir.Function(
             name=cursor.spelling,
@@ -106,7 +104,7 @@ class Lowerer:
             return_type=cursor.result_type.spelling,
             body=body,
             annotations=tuple(annotations_of(cursor)),
-            role_types=tuple(role_types_of(cursor, self.K)),
+            role_types=tuple(role_types_of(cursor, self.kinds)),
             is_static=cursor.storage_class == self.ci.StorageClass.STATIC,
         )
 
@@ -129,7 +127,7 @@ class Lowerer:
     def _decl_stmt(self, cursor: Any) -> ir.Stmt:
         decls: list[ir.Stmt] = []
         for child in cursor.get_children():
-            if child.kind != self.K.VAR_DECL:
+            if child.kind != self.kinds.VAR_DECL:
                 continue
             init_cursor = var_initializer(child)
             init = self.expr(init_cursor) if init_cursor is not None else None
@@ -195,7 +193,7 @@ class Lowerer:
         return ir.Return(self.loc(cursor), self.expr(kids[0]) if kids else None)
 
     def _goto(self, cursor: Any) -> ir.Stmt:
-        ref = next((c for c in cursor.get_children() if c.kind == self.K.LABEL_REF), None)
+        ref = next((c for c in cursor.get_children() if c.kind == self.kinds.LABEL_REF), None)
         return ir.Goto(self.loc(cursor), ref.spelling if ref is not None else "")
 
     def _label(self, cursor: Any) -> ir.Stmt:
@@ -207,10 +205,10 @@ class Lowerer:
         kids = self._children(cursor)
         body = self.stmt(kids[0])
         tail = kids[1] if len(kids) > 1 else None
-        if tail is not None and tail.kind == self.K.SEH_FINALLY_STMT:
+        if tail is not None and tail.kind == self.kinds.SEH_FINALLY_STMT:
             fin = self._children(tail)
             return ir.Try(self.loc(cursor), body, finally_body=self.stmt(fin[-1]) if fin else None)
-        if tail is not None and tail.kind == self.K.SEH_EXCEPT_STMT:
+        if tail is not None and tail.kind == self.kinds.SEH_EXCEPT_STMT:
             parts = self._children(tail)
             filt = self.expr(parts[0]) if len(parts) > 1 else None
             handler = self.stmt(parts[-1]) if parts else None
@@ -220,36 +218,36 @@ class Lowerer:
     # ----------------------------------------------------------- expressions
 
     def expr(self, cursor: Any) -> ir.Expr:
-        K = self.K
+        kinds = self.kinds
         kind = cursor.kind
         loc = self.loc(cursor)
-        if kind in (K.UNEXPOSED_EXPR, K.PAREN_EXPR):
+        if kind in (kinds.UNEXPOSED_EXPR, kinds.PAREN_EXPR):
             kids = self._children(cursor)
             if len(kids) == 1:
                 inner = self.expr(kids[0])
-                return self._with_macro_spelling(cursor, inner) if kind == K.PAREN_EXPR else inner
+                return self._with_macro_spelling(cursor, inner) if kind == kinds.PAREN_EXPR else inner
             return ir.Opaque(loc, kind.name, [self.expr(k) for k in kids if k.kind.is_expression()])
-        if kind == K.DECL_REF_EXPR:
+        if kind == kinds.DECL_REF_EXPR:
             return self._decl_ref(cursor, loc)
-        if kind == K.CALL_EXPR:
+        if kind == kinds.CALL_EXPR:
             return self._call(cursor, loc)
-        if kind == K.BINARY_OPERATOR:
+        if kind == kinds.BINARY_OPERATOR:
             left, right = self._children(cursor)[:2]
             op = binary_operator(cursor)
             if op == "=":
                 return ir.Assign(loc, op, self.expr(left), self.expr(right))
             return self._fold_binary(cursor, ir.Binary(loc, op, self.expr(left), self.expr(right)))
-        if kind == K.COMPOUND_ASSIGNMENT_OPERATOR:
+        if kind == kinds.COMPOUND_ASSIGNMENT_OPERATOR:
             left, right = self._children(cursor)[:2]
             return ir.Assign(loc, binary_operator(cursor), self.expr(left), self.expr(right))
-        if kind == K.UNARY_OPERATOR:
+        if kind == kinds.UNARY_OPERATOR:
             kids = self._children(cursor)
             operand = self.expr(kids[0]) if kids else ir.Opaque(loc, "empty")
             node = ir.Unary(loc, unary_operator(cursor), operand)
             if isinstance(operand, ir.Const) and node.op in ("-", "~", "+"):
                 return self._constant(cursor, loc)
             return node
-        if kind == K.CSTYLE_CAST_EXPR:
+        if kind == kinds.CSTYLE_CAST_EXPR:
             kids = [k for k in self._children(cursor) if k.kind.is_expression()]
             operand = self.expr(kids[-1]) if kids else ir.Opaque(loc, "empty")
             to_void = cursor.type.kind == self.ci.TypeKind.VOID
@@ -257,42 +255,42 @@ class Lowerer:
                 value = evaluate_int(cursor)
                 return self._with_macro_spelling(cursor, ir.Const(loc, value, operand.spelling))
             return ir.Cast(loc, cursor.type.spelling, operand, to_void)
-        if kind == K.CONDITIONAL_OPERATOR:
+        if kind == kinds.CONDITIONAL_OPERATOR:
             c, a, b = (self.expr(k) for k in self._children(cursor)[:3])
             return ir.Conditional(loc, c, a, b)
-        if kind == K.MEMBER_REF_EXPR:
+        if kind == kinds.MEMBER_REF_EXPR:
             kids = self._children(cursor)
             base = self.expr(kids[0]) if kids else ir.Opaque(loc, "implicit")
             arrow = bool(kids) and kids[0].type.get_canonical().kind == self.ci.TypeKind.POINTER
             return ir.Member(loc, base, cursor.spelling, arrow)
-        if kind == K.ARRAY_SUBSCRIPT_EXPR:
+        if kind == kinds.ARRAY_SUBSCRIPT_EXPR:
             base, index = self._children(cursor)[:2]
             return ir.Index(loc, self.expr(base), self.expr(index))
-        if kind in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
+        if kind in (kinds.INTEGER_LITERAL, kinds.CHARACTER_LITERAL):
             return self._constant(cursor, loc)
-        if kind == K.STRING_LITERAL:
+        if kind == kinds.STRING_LITERAL:
             return ir.StringLit(loc, cursor.spelling)
-        if kind == K.INIT_LIST_EXPR:
+        if kind == kinds.INIT_LIST_EXPR:
             return ir.InitList(loc, [self.expr(k) for k in cursor.get_children()])
-        if kind == K.CXX_UNARY_EXPR:  # sizeof / alignof: the operand is not evaluated
+        if kind == kinds.CXX_UNARY_EXPR:  # sizeof / alignof: the operand is not evaluated
             return self._constant(cursor, loc)
         return ir.Opaque(loc, kind.name, [self.expr(k) for k in cursor.get_children() if k.kind.is_expression()])
 
     def _decl_ref(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
-        K = self.K
+        kinds = self.kinds
         ref = cursor.referenced
         name = cursor.spelling
         if ref is None:
             return ir.Name(loc, name, "unknown")
-        if ref.kind == K.ENUM_CONSTANT_DECL:
+        if ref.kind == kinds.ENUM_CONSTANT_DECL:
             return ir.Const(loc, ref.enum_value, name)
-        if ref.kind == K.FUNCTION_DECL:
+        if ref.kind == kinds.FUNCTION_DECL:
             return ir.Name(loc, name, "function")
-        if ref.kind == K.PARM_DECL:
+        if ref.kind == kinds.PARM_DECL:
             return ir.Name(loc, name, "param")
-        if ref.kind == K.VAR_DECL:
+        if ref.kind == kinds.VAR_DECL:
             parent = ref.semantic_parent
-            if parent is not None and parent.kind == K.FUNCTION_DECL:
+            if parent is not None and parent.kind == kinds.FUNCTION_DECL:
                 static = ref.storage_class == self.ci.StorageClass.STATIC
                 return ir.Name(loc, name, "static_local" if static else "local")
             return ir.Name(loc, name, "global")
@@ -336,19 +334,19 @@ _WORD = re.compile(r"([A-Za-z_][A-Za-z_0-9]*|[0-9][0-9A-Za-z_.]*)\s*(\()?")
 
 def annotations_of(cursor: Any) -> Iterable[ir.Annotation]:
     """The ddilint SAL annotations (``annotate("ddilint:kind:arg:arg")``) attached to a declaration."""
-    K = cindex().CursorKind
+    kinds = cindex().CursorKind
     for child in cursor.get_children():
-        if child.kind == K.ANNOTATE_ATTR and child.spelling.startswith(ANNOTATION_PREFIX):
+        if child.kind == kinds.ANNOTATE_ATTR and child.spelling.startswith(ANNOTATION_PREFIX):
             kind, *args = child.spelling[len(ANNOTATION_PREFIX) :].split(":")
             yield ir.Annotation(kind, tuple(args))
 
 
-def role_types_of(cursor: Any, K: Any) -> Iterable[str]:
+def role_types_of(cursor: Any, kinds: Any) -> Iterable[str]:
     """Typedef names a function is declared with, e.g. ``DRIVER_UNLOAD`` in ``DRIVER_UNLOAD MyUnload;``."""
     for child in cursor.get_children():
-        if child.kind == K.TYPE_REF:
+        if child.kind == kinds.TYPE_REF:
             ref = child.referenced
-            if ref is not None and ref.kind == K.TYPEDEF_DECL:
+            if ref is not None and ref.kind == kinds.TYPEDEF_DECL:
                 underlying = ref.underlying_typedef_type.get_canonical().kind.name
                 if underlying in ("FUNCTIONPROTO", "FUNCTIONNOPROTO"):
                     yield ref.spelling

@@ -46,36 +46,45 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-_SRCROOT_DIR = ["."]
+class _Locations:
+    """Builds SARIF locations: URIs relative to ``%SRCROOT%``, regions with source snippets."""
 
+    def __init__(self, srcroot: str, sources: dict[str, list[str]]) -> None:
+        self.root = os.path.abspath(srcroot)
+        self.sources = sources
 
-def _uri(path: str) -> str:
-    """The file relative to the source root (``%SRCROOT%``), with forward slashes."""
-    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(_SRCROOT_DIR[0]))
-    if relative.startswith(".."):
-        return Path(os.path.abspath(path)).as_uri()
-    return Path(relative).as_posix()
+    def artifact(self, path: str) -> dict[str, Any]:
+        relative = os.path.relpath(os.path.abspath(path), self.root)
+        if relative.startswith(".."):
+            return {"uri": Path(os.path.abspath(path)).as_uri()}
+        return {"uri": Path(relative).as_posix(), "uriBaseId": SRCROOT}
 
-
-def _physical(loc: Loc) -> dict[str, Any]:
-    return {
-        "artifactLocation": {"uri": _uri(loc.file), "uriBaseId": SRCROOT},
-        "region": {
+    def physical(self, loc: Loc) -> dict[str, Any]:
+        region: dict[str, Any] = {
             "startLine": loc.line,
             "startColumn": loc.col,
             "endLine": loc.end_line,
             "endColumn": loc.end_col + 1,
-        },
-    }
+        }
+        result: dict[str, Any] = {"artifactLocation": self.artifact(loc.file), "region": region}
+        lines = self.sources.get(loc.file)
+        if lines and 0 < loc.line <= len(lines):
+            region["snippet"] = {"text": lines[loc.line - 1]}
+            first, last = max(1, loc.line - 2), min(len(lines), loc.end_line + 2)
+            result["contextRegion"] = {
+                "startLine": first,
+                "endLine": last,
+                "snippet": {"text": "\n".join(lines[first - 1 : last]) + "\n"},
+            }
+        return result
 
-
-def _location(loc: Loc, message: str | None = None, ident: int | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"physicalLocation": _physical(loc)}
-    if ident is not None:
-        result["id"] = ident
-    if message is not None:
-        result["message"] = {"text": _sentence(message)}
-    return result
+    def location(self, loc: Loc, message: str | None = None, ident: int | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = {"physicalLocation": self.physical(loc)}
+        if ident is not None:
+            result["id"] = ident
+        if message is not None:
+            result["message"] = {"text": _sentence(message)}
+        return result
 
 
 def fingerprint(finding: Finding, source_lines: list[str]) -> str:
@@ -89,37 +98,37 @@ def fingerprint(finding: Finding, source_lines: list[str]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _thread_step(step: PathStep, importance: str) -> dict[str, Any]:
-    return {"location": _location(step.loc, step.message), "importance": importance}
+def _thread_step(locs: _Locations, step: PathStep, importance: str) -> dict[str, Any]:
+    return {"location": locs.location(step.loc, step.message), "importance": importance}
 
 
-def _result(finding: Finding, rule_index: int, fp: str) -> dict[str, Any]:
+def _result(locs: _Locations, finding: Finding, rule_index: int, fp: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
         "message": {"text": _sentence(finding.message)},
-        "locations": [_location(finding.loc)],
+        "locations": [locs.location(finding.loc)],
         "partialFingerprints": {"ddilintFingerprint/v1": fp},
         "properties": {"ddi": finding.ddi, "function": finding.function},
     }
     if finding.related:
         result["relatedLocations"] = [
-            _location(step.loc, step.message, ident=i) for i, step in enumerate(finding.related, start=1)
+            locs.location(step.loc, step.message, ident=i) for i, step in enumerate(finding.related, start=1)
         ]
     if finding.path:
         steps = [
-            _thread_step(step, "essential" if i in (0, len(finding.path) - 1) else "important")
+            _thread_step(locs, step, "essential" if i in (0, len(finding.path) - 1) else "important")
             for i, step in enumerate(finding.path)
         ]
         result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
     return result
 
 
-def _notification(note: Notification) -> dict[str, Any]:
+def _notification(locs: _Locations, note: Notification) -> dict[str, Any]:
     result: dict[str, Any] = {"level": note.level, "message": {"text": _sentence(note.message)}}
     if note.file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(note.file), "uriBaseId": SRCROOT}}
+        physical: dict[str, Any] = {"artifactLocation": locs.artifact(note.file)}
         if note.line:
             physical["region"] = {"startLine": note.line, **({"startColumn": note.col} if note.col else {})}
         result["locations"] = [{"physicalLocation": physical}]
@@ -127,7 +136,7 @@ def _notification(note: Notification) -> dict[str, Any]:
 
 
 def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[str, Any]:
-    _SRCROOT_DIR[0] = srcroot
+    locs = _Locations(srcroot, result.sources)
     docs = [catalog.rules[code] for code in sorted(catalog.rules)]
     index = {doc.code: i for i, doc in enumerate(docs)}
     seen: dict[str, int] = {}
@@ -136,7 +145,7 @@ def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[st
         base = fingerprint(finding, result.sources.get(finding.loc.file, []))
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
-        results.append(_result(finding, index[finding.code], f"{base}:{occurrence}"))
+        results.append(_result(locs, finding, index[finding.code], f"{base}:{occurrence}"))
     root_uri = Path(os.path.abspath(srcroot)).as_uri().rstrip("/") + "/"
     return {
         "$schema": SCHEMA,
@@ -156,7 +165,7 @@ def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[st
                 "invocations": [
                     {
                         "executionSuccessful": not result.nothing_analyzed,
-                        "toolExecutionNotifications": [_notification(n) for n in result.notifications],
+                        "toolExecutionNotifications": [_notification(locs, n) for n in result.notifications],
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
