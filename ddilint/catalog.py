@@ -79,9 +79,20 @@ class Catalog:
     logging_functions: frozenset[str] = field(default_factory=frozenset)
     assertion_macros: frozenset[str] = field(default_factory=frozenset)
     assertion_functions: frozenset[str] = field(default_factory=frozenset)
+    entry_names: frozenset[str] = field(default_factory=frozenset)
+    entry_role_types: frozenset[str] = field(default_factory=frozenset)
+    unload_fields: frozenset[str] = field(default_factory=frozenset)
 
     def must_check(self) -> dict[str, Ddi]:
         return {name: d for name, d in self.ddis.items() if d.must_check}
+
+    def unregistrations(self) -> dict[str, list[Ddi]]:
+        """For each unregistration DDI, the registrations it undoes."""
+        result: dict[str, list[Ddi]] = {}
+        for ddi in self.ddis.values():
+            if ddi.pairing is not None:
+                result.setdefault(ddi.pairing.unregister, []).append(ddi)
+        return result
 
 
 def rules_dir() -> Path:
@@ -108,12 +119,16 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             raise CatalogError(f"{base / 'ddi'}: [{ddi.name}] pairs with unknown DDI '{ddi.pairing.unregister}'")
     rules = {doc.code: doc for doc in (_rule_doc(p) for p in sorted((base / "checks").glob("DDI*.md")))}
     conventions = _read_toml(base / "conventions.toml")
+    roles = _read_toml(base / "roles.toml")
     return Catalog(
         ddis=ddis,
         rules=rules,
         logging_functions=frozenset(conventions.get("logging", {}).get("functions", [])),
         assertion_macros=frozenset(conventions.get("assertions", {}).get("macros", [])),
         assertion_functions=frozenset(conventions.get("assertions", {}).get("functions", [])),
+        entry_names=frozenset(roles.get("entry", {}).get("names", [])),
+        entry_role_types=frozenset(roles.get("entry", {}).get("role_types", [])),
+        unload_fields=frozenset(roles.get("unload", {}).get("fields", [])),
     )
 
 

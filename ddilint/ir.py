@@ -180,6 +180,20 @@ class Opaque(Expr):
         return tuple(self.parts)
 
 
+def postorder(expr: Expr) -> list[Expr]:
+    """Sub-expressions in evaluation order (operands before their operator, arguments before the call)."""
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            out.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.children()))
+    return out
+
+
 def walk(expr: Expr) -> Iterator[Expr]:
     """Pre-order walk of an expression tree, without recursion."""
     stack = [expr]
@@ -367,7 +381,7 @@ class TranslationUnit:
     path: str
     functions: list[Function] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)
-    globals: set[str] = field(default_factory=set)
+    globals: dict[str, int | None] = field(default_factory=dict)  # name -> constant initial value (0 if none)
     notifications: list[Notification] = field(default_factory=list)
     source_lines: list[str] = field(default_factory=list)
     analyzed: bool = True  # False when the file could not be read or parsed at all

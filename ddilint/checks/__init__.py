@@ -1,5 +1,6 @@
 """The checks, one module each; ``CHECKS`` is the registry the engine runs."""
 
 from ddilint.checks.unchecked_status import UncheckedStatus
+from ddilint.checks.unregister_missing import UnregisterMissing
 
-CHECKS = (UncheckedStatus,)
+CHECKS = (UncheckedStatus, UnregisterMissing)

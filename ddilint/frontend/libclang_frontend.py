@@ -61,8 +61,8 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
     for cursor in tu.cursor.get_children():
         if not lowerer.in_main_file(cursor):
             continue
-        if cursor.kind == kinds.VAR_DECL:
-            unit.globals.add(cursor.spelling)
+        if cursor.kind == kinds.VAR_DECL and cursor.is_definition():
+            unit.globals[cursor.spelling] = lowerer.initial_value(cursor)
         elif cursor.kind == kinds.FUNCTION_DECL:
             if cursor.is_definition():
                 try:

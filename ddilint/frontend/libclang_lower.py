@@ -91,6 +91,16 @@ class Lowerer:
         pos = (start.line, start.column)
         return any((l1, c1) <= pos <= (l2, c2) for l1, c1, l2, c2 in self.assertion_ranges)
 
+    # ------------------------------------------------------------ globals
+
+    def initial_value(self, cursor: Any) -> int | None:
+        """A file-scope variable's constant initial value: 0 without an initializer, None if not constant."""
+        init = var_initializer(cursor)
+        if init is None:
+            return 0
+        value = self.expr(init)
+        return value.value if isinstance(value, ir.Const) else None
+
     # ------------------------------------------------------------ functions
 
     def function(self, cursor: Any) -> ir.Function:

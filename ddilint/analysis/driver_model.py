@@ -1,0 +1,188 @@
+"""The driver's shape: its entry point, its unload routines, its registrations and what undoes them.
+
+All of it is read from the IR with the facts in ``rules/`` (which fields hold
+an unload routine, which DDIs pair with which); nothing here names a DDI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ddilint import ir
+from ddilint.catalog import Catalog, Ddi
+from ddilint.cfg import Node
+from ddilint.program import Program
+
+
+def strip(e: ir.Expr) -> ir.Expr:
+    """Remove casts and a leading ``&`` from a function designator or pointer argument."""
+    while True:
+        if isinstance(e, ir.Cast) or (
+            isinstance(e, ir.Unary) and e.op == "&" and isinstance(e.operand, ir.Name) and e.operand.scope == "function"
+        ):
+            e = e.operand
+        else:
+            return e
+
+
+def _is_function(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Name) and e.scope == "function"
+
+
+def lvalue_key(e: ir.Expr, function: ir.Function) -> str | None:
+    """A name for the storage an expression denotes, shared by every function that can see it.
+
+    Locals are qualified by their function; fields are named by the field alone,
+    because drivers reach the same extension through different pointers
+    (``ext->Registered`` in DriverEntry, ``devExt->Registered`` in Unload).
+    """
+    while isinstance(e, ir.Cast):
+        e = e.operand
+    if isinstance(e, ir.Name):
+        if e.scope in ("local", "param", "static_local"):
+            return f"l:{function.name}:{e.name}"
+        if e.scope in ("global", "unknown"):
+            return f"g:{e.name}"
+        if e.scope == "function":
+            return f"fn:{e.name}"
+        return None
+    if isinstance(e, ir.Member):
+        return f"f:{e.field_name}"
+    if isinstance(e, ir.Unary) and e.op == "*":
+        inner = lvalue_key(e.operand, function)
+        return f"*{inner}" if inner else None
+    if isinstance(e, ir.Index):
+        inner = lvalue_key(e.base, function)
+        return f"{inner}[]" if inner else None
+    return None
+
+
+def describe_key(key: str) -> str:
+    """A key as a reader would write it: ``fn:ImageNotify`` -> ``ImageNotify``."""
+    body = key.lstrip("*")
+    kind, _, rest = body.partition(":")
+    name = rest.split(":")[-1] if kind == "l" else rest
+    if kind == "f":
+        name = f"->{name}"
+    return "*" * (len(key) - len(body)) + name
+
+
+def entry_points(program: Program, catalog: Catalog) -> list[ir.Function]:
+    declared = {
+        d.name for unit in program.units for d in unit.declarations if set(d.role_types) & catalog.entry_role_types
+    }
+    return [
+        f
+        for f in program.functions()
+        if f.name in catalog.entry_names or f.name in declared or set(f.role_types) & catalog.entry_role_types
+    ]
+
+
+@dataclass(frozen=True)
+class UnloadRoutine:
+    function: ir.Function
+    assigned_at: ir.Loc
+    field: str
+
+
+def unload_routines(program: Program, catalog: Catalog) -> list[UnloadRoutine]:
+    """Functions stored into an unload field (``DriverObject->DriverUnload = X``, also via ``?:``)."""
+    found: dict[int, UnloadRoutine] = {}
+    for function in program.functions():
+        for node in program.cfg(function).nodes:
+            if node.expr is None:
+                continue
+            for e in ir.walk(node.expr):
+                if not (isinstance(e, ir.Assign) and isinstance(e.target, ir.Member)):
+                    continue
+                if e.target.field_name not in catalog.unload_fields:
+                    continue
+                for value in ir.walk(e.value):
+                    if isinstance(value, ir.Name) and value.scope == "function":
+                        target = program.resolve(value.name, function)
+                        if target is not None and id(target) not in found:
+                            found[id(target)] = UnloadRoutine(target, e.loc, e.target.field_name)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A call that registers something the driver must undo before it unloads."""
+
+    function: ir.Function
+    node: Node
+    call: ir.Call
+    ddi: Ddi
+    key: str  # what links it to its unregistration (the routine, handle or cookie)
+
+    @property
+    def what(self) -> str:
+        return describe_key(self.key)
+
+
+def _link_key(ddi: Ddi, call: ir.Call, function: ir.Function, registering: bool, node: Node) -> str | None:
+    pairing = ddi.pairing
+    assert pairing is not None
+    position = pairing.register_arg if registering else pairing.unregister_arg
+    if pairing.link == "returned_handle" and registering:
+        return _stored_result_key(call, node, function)
+    if position >= len(call.args):
+        return None
+    arg = strip(call.args[position])
+    if registering and pairing.link in ("handle_out", "cookie_out"):
+        if isinstance(arg, ir.Unary) and arg.op == "&":
+            return lvalue_key(arg.operand, function)
+        return lvalue_key(ir.Unary(arg.loc, "*", arg), function)
+    return lvalue_key(arg, function)
+
+
+def _stored_result_key(call: ir.Call, node: Node, function: ir.Function) -> str | None:
+    if node.expr is None:
+        return None
+    for e in ir.walk(node.expr):
+        if isinstance(e, ir.Assign) and strip(e.value) is call:
+            return lvalue_key(e.target, function)
+    if node.var is not None and node.expr is not None and strip(node.expr) is call:
+        return f"l:{function.name}:{node.var}"
+    return None
+
+
+def removal_form(ddi: Ddi, call: ir.Call) -> bool | None:
+    """True for a call in the DDI's removal form (``Remove == TRUE``); None when the flag is not a constant."""
+    if ddi.removal is None:
+        return False
+    if ddi.removal.arg >= len(call.args):
+        return None
+    arg = strip(call.args[ddi.removal.arg])
+    if not isinstance(arg, ir.Const) or arg.value is None:
+        return None
+    return (arg.value != 0) == (ddi.removal.value != 0)
+
+
+def registrations(program: Program, catalog: Catalog) -> list[Registration]:
+    found = []
+    for function in program.functions():
+        seen: set[int] = set()
+        for node, call in program.calls(function):
+            ddi = catalog.ddis.get(call.callee or "")
+            if ddi is None or ddi.pairing is None or id(call) in seen:
+                continue
+            seen.add(id(call))
+            if removal_form(ddi, call) is not False:
+                continue
+            key = _link_key(ddi, call, function, True, node)
+            if key is not None:
+                found.append(Registration(function, node, call, ddi, key))
+    return found
+
+
+def removes(registration: Registration, call: ir.Call, node: Node, function: ir.Function) -> bool:
+    """Does ``call`` undo ``registration`` (right DDI, right routine/handle/cookie)?"""
+    pairing = registration.ddi.pairing
+    assert pairing is not None
+    if pairing.link == "same_ddi":
+        if call.callee != registration.ddi.name or removal_form(registration.ddi, call) is not True:
+            return False
+    elif call.callee != pairing.unregister:
+        return False
+    return _link_key(registration.ddi, call, function, False, node) == registration.key

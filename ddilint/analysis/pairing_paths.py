@@ -1,0 +1,412 @@
+"""Is a registration undone on every path by which the driver unloads? The search behind DDI002.
+
+Two questions, for one registration R at a time:
+
+* **Unload**: starting at an unload routine with R registered (and every flag
+  that records R's success set), can the routine finish without the matching
+  unregistration?
+* **Entry failure**: starting at the entry point, can a path execute R
+  (successfully) and then return a status that may be a failure without the
+  matching unregistration? The system then unloads the image without calling
+  the unload routine.
+
+Both walk the interprocedural CFG: calls to functions defined in the driver are
+entered (a frame stack), paths are pruned with the sign-set facts of
+:mod:`ddilint.analysis.values`, and states are merged by (position, facts), so
+the cost stays polynomial in the size of the code for a fixed set of tracked
+variables: R's success flags and handle, and the status variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ddilint import ir
+from ddilint.analysis.driver_model import Registration, lvalue_key, removes
+from ddilint.analysis.values import ANY, NEG, POS, ZERO, Evaluator, sign_of
+from ddilint.cfg import Node, NodeKind
+from ddilint.program import Program
+
+MAX_DEPTH = 12
+MAX_STATES = 200_000
+_RETURN = -1  # pseudo call id under which a frame records its return value
+
+
+@dataclass(frozen=True)
+class Frame:
+    function: ir.Function
+    node: int
+    call_index: int  # how many of the node's driver-defined calls have been entered and returned
+    results: tuple[tuple[int, int], ...] = ()  # (id of a call, sign set of its result)
+
+
+@dataclass(frozen=True)
+class State:
+    frames: tuple[Frame, ...]
+    facts: frozenset[tuple[str, int]]
+    registered: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    loc: ir.Loc
+    message: str
+
+
+@dataclass
+class Leak:
+    """A path on which R stays registered while the driver unloads."""
+
+    steps: list[Step]
+    end: ir.Loc  # the return (entry failure) or the end of the unload routine
+    function: ir.Function
+
+
+@dataclass
+class _Search:
+    parents: dict[State, tuple[State | None, Step | None]] = field(default_factory=dict)
+    work: list[State] = field(default_factory=list)
+
+    def push(self, state: State, parent: State | None, step: Step | None) -> None:
+        if state not in self.parents:
+            self.parents[state] = (parent, step)
+            self.work.append(state)
+
+    def path_to(self, state: State) -> list[Step]:
+        steps: list[Step] = []
+        current: State | None = state
+        while current is not None:
+            parent, step = self.parents[current]
+            if step is not None:
+                steps.append(step)
+            current = parent
+        return steps[::-1]
+
+
+class PairingPaths:
+    def __init__(
+        self, program: Program, registration: Registration, flags: set[str], global_inits: dict[str, int | None]
+    ) -> None:
+        self.program = program
+        self.reg = registration
+        self.flags = flags
+        self.global_inits = global_inits
+        self.tracked = flags | status_variables(program)
+        self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
+
+    # ------------------------------------------------------------ public
+
+    def unload_leak(self, unload: ir.Function) -> Leak | None:
+        facts = frozenset((key, POS) for key in self.flags)
+        start = State((Frame(unload, self.program.cfg(unload).entry, 0),), facts, True)
+        return self._run(start, mode="unload")
+
+    def entry_failure_leak(self, entry: ir.Function) -> Leak | None:
+        facts = frozenset(
+            (f"g:{name}", sign_of(value))
+            for name, value in self.global_inits.items()
+            if f"g:{name}" in self.tracked and value is not None
+        )
+        start = State((Frame(entry, self.program.cfg(entry).entry, 0),), facts, False)
+        return self._run(start, mode="entry")
+
+    # ------------------------------------------------------------ search
+
+    def _run(self, start: State, mode: str) -> Leak | None:
+        search = _Search()
+        search.push(start, None, None)
+        while search.work:
+            if len(search.parents) > MAX_STATES:
+                return None  # too large to decide: stay silent rather than guess
+            state = search.work.pop()
+            leak = self._step(state, mode, search)
+            if leak is not None:
+                return leak
+        return None
+
+    def _step(self, state: State, mode: str, search: _Search) -> Leak | None:
+        frame = state.frames[-1]
+        cfg = self.program.cfg(frame.function)
+        node = cfg.node(frame.node)
+        calls = self._driver_calls(frame.function, node)
+        if frame.call_index < len(calls):
+            self._enter_call(state, calls[frame.call_index], node, search)
+            return None
+        if node.kind == NodeKind.EXIT:
+            return self._leave_function(state, node, mode, search)
+        registered = state.registered
+        if node.expr is not None:
+            for e in ir.walk(node.expr):
+                if not isinstance(e, ir.Call):
+                    continue
+                if e is self.reg.call:
+                    registered = True
+                elif removes(self.reg, e, node, frame.function):
+                    registered = False
+        if mode == "unload" and not registered:
+            return None  # removed on this path
+        facts = dict(state.facts)
+        evaluator = self._evaluator(frame)
+        self._apply_effects(node, frame.function, facts, evaluator)
+        results = frame.results
+        if node.kind == NodeKind.RETURN and node.expr is not None:
+            results = (*results, (_RETURN, evaluator.eval(node.expr, facts)))
+        for succ, label in node.succs:
+            branch_facts = dict(facts)
+            if not edge_feasible(evaluator, node, label, branch_facts):
+                continue
+            step = _edge_step(node, label)
+            if node.expr is not None and any(e is self.reg.call for e in ir.walk(node.expr)) and not state.registered:
+                step = Step(self.reg.call.loc, f"{self.reg.ddi.name} succeeds here")
+            carried = tuple(r for r in results if r[0] == _RETURN)  # the return value, on its way to the exit
+            new_frame = Frame(frame.function, succ, 0, carried)
+            search.push(self._state(state, new_frame, branch_facts, registered), state, step)
+        return None
+
+    def _state(self, state: State, top: Frame, facts: dict[str, int], registered: bool) -> State:
+        kept = frozenset((k, v) for k, v in facts.items() if v != ANY)
+        return State((*state.frames[:-1], top), kept, registered)
+
+    def _enter_call(self, state: State, target: tuple[ir.Call, ir.Function], node: Node, search: _Search) -> None:
+        call, callee = target
+        frame = state.frames[-1]
+        on_stack = any(f.function is callee for f in state.frames)
+        if on_stack or len(state.frames) >= MAX_DEPTH:
+            skipped = Frame(frame.function, frame.node, frame.call_index + 1, (*frame.results, (id(call), ANY)))
+            search.push(State((*state.frames[:-1], skipped), state.facts, state.registered), state, None)
+            return
+        entry = Frame(callee, self.program.cfg(callee).entry, 0)
+        step = Step(call.loc, f"calls {callee.name}")
+        search.push(State((*state.frames, entry), state.facts, state.registered), state, step)
+
+    def _leave_function(self, state: State, node: Node, mode: str, search: _Search) -> Leak | None:
+        frame = state.frames[-1]
+        returned = dict(frame.results).get(_RETURN, ANY if frame.function.return_type != "void" else ZERO)
+        if len(state.frames) > 1:
+            caller = state.frames[-2]
+            call, _ = self._driver_calls(caller.function, self.program.cfg(caller.function).node(caller.node))[
+                caller.call_index
+            ]
+            resumed = Frame(
+                caller.function, caller.node, caller.call_index + 1, (*caller.results, (id(call), returned))
+            )
+            search.push(State((*state.frames[:-2], resumed), state.facts, state.registered), state, None)
+            return None
+        if not state.registered:
+            return None
+        if mode == "unload":
+            return Leak(search.path_to(state), frame.function.loc, frame.function)
+        if returned & NEG:
+            steps = search.path_to(state)
+            end = next((s.loc for s in reversed(steps) if s.message.startswith("returns")), frame.function.loc)
+            return Leak(steps, end, frame.function)
+        return None
+
+    # ------------------------------------------------------------ helpers
+
+    def _driver_calls(self, function: ir.Function, node: Node) -> list[tuple[ir.Call, ir.Function]]:
+        """The calls of a node that enter functions defined in the driver, in evaluation order."""
+        key = (id(function), node.id)
+        if key not in self._calls:
+            found = []
+            if node.expr is not None:
+                for e in ir.postorder(node.expr):
+                    if isinstance(e, ir.Call):
+                        callee = self.program.resolve(e.callee, function)
+                        if callee is not None:
+                            found.append((e, callee))
+            self._calls[key] = found
+        return self._calls[key]
+
+    def _evaluator(self, frame: Frame) -> Evaluator:
+        results = dict(frame.results)
+        reg_call = self.reg.call
+
+        def call_value(call: ir.Call) -> int:
+            if call is reg_call:
+                return ZERO  # the registration succeeds on the paths that matter
+            return results.get(id(call), ANY)
+
+        return Evaluator(lambda e: self._key(e, frame.function), call_value)
+
+    def _key(self, e: ir.Expr, function: ir.Function) -> str | None:
+        key = lvalue_key(e, function)
+        return key if key in self.tracked else None
+
+    def _apply_effects(self, node: Node, function: ir.Function, facts: dict[str, int], ev: Evaluator) -> None:
+        if node.kind == NodeKind.DECL and node.var is not None:
+            key = f"l:{function.name}:{node.var}"
+            if key in self.tracked:
+                facts[key] = ev.eval(node.expr, facts) if node.expr is not None else ANY
+        if node.expr is None:
+            return
+        for e in ir.postorder(node.expr):
+            if isinstance(e, ir.Assign):
+                key = self._key(e.target, function)
+                if key is not None:
+                    facts[key] = ev.eval(e.value, facts) if e.op == "=" else ANY
+            elif isinstance(e, ir.Unary) and e.op in ("++", "--"):
+                key = self._key(e.operand, function)
+                if key is not None:
+                    facts[key] = ANY
+            elif isinstance(e, ir.Call):
+                for arg in e.args:
+                    if isinstance(arg, ir.Unary) and arg.op == "&":
+                        key = self._key(arg.operand, function)
+                        if key is not None:
+                            written_handle = e is self.reg.call and key in self.flags
+                            facts[key] = POS if written_handle else ANY
+
+
+def edge_feasible(evaluator: Evaluator, node: Node, label: str, facts: dict[str, int]) -> bool:
+    """Can control leave ``node`` along ``label`` under ``facts``? Narrows ``facts`` to that edge."""
+    if node.kind != NodeKind.BRANCH or node.expr is None or label not in ("true", "false"):
+        return True
+    return evaluator.assume(node.expr, label == "true", facts)
+
+
+def _edge_step(node: Node, label: str) -> Step | None:
+    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
+        return Step(node.loc, f"the condition is {label}")
+    if node.kind == NodeKind.SWITCH and label:
+        return Step(node.loc, "the switch takes the default branch" if label == "default" else "a case is taken")
+    if node.kind == NodeKind.RETURN:
+        return Step(node.loc, "returns")
+    if label == "goto":
+        return Step(node.loc, "jumps to the cleanup label")
+    return None
+
+
+def status_variables(program: Program) -> set[str]:
+    """Locals and parameters of type NTSTATUS: they carry the outcome of the paths."""
+    keys: set[str] = set()
+    for function in program.functions():
+        for param in function.params:
+            if "NTSTATUS" in param.type_name:
+                keys.add(f"l:{function.name}:{param.name}")
+        for stmt in _statements(function.body):
+            if isinstance(stmt, ir.VarDecl) and "NTSTATUS" in stmt.type_name:
+                keys.add(f"l:{function.name}:{stmt.name}")
+    return keys
+
+
+def _statements(root: ir.Stmt) -> Iterable[ir.Stmt]:
+    stack = [root]
+    while stack:
+        s = stack.pop()
+        yield s
+        for value in vars(s).values():
+            if isinstance(value, ir.Stmt):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ir.Stmt))
+
+
+def success_flags(program: Program, registration: Registration) -> set[str]:
+    """Variables that record that R succeeded: set to non-zero right after it, in its success region.
+
+    Walks forward from R over the branches its status decides, stopping at the
+    next fallible step (another call whose status is stored or tested), and
+    collects assignments of a non-zero value (``TRUE``, a pointer,
+    ``NT_SUCCESS(status)``). When R's function returns R's success to its
+    callers (a registration helper), the walk continues after each call of it.
+    An out-parameter handle or cookie of R is a flag too.
+    """
+    status_keys = status_variables(program)
+    flags: set[str] = set()
+    pairing = registration.ddi.pairing
+    if pairing is not None and pairing.link in ("handle_out", "cookie_out", "returned_handle"):
+        flags.add(registration.key)
+    # (function, start node, the call whose success we follow, its value)
+    regions: list[tuple[ir.Function, Node, ir.Call, int]] = [
+        (registration.function, registration.node, registration.call, ZERO)
+    ]
+    visited_regions: set[tuple[int, int]] = set()
+    while regions:
+        function, start, followed, value = regions.pop()
+        if (id(function), start.id) in visited_regions or len(visited_regions) > 32:
+            continue
+        visited_regions.add((id(function), start.id))
+        for returned in _walk_success_region(program, function, start, followed, value, status_keys, flags):
+            for site in program.callers(function):
+                regions.append((site.caller, site.node, site.call, returned))
+    return flags - status_keys
+
+
+def _walk_success_region(
+    program: Program,
+    function: ir.Function,
+    start: Node,
+    followed: ir.Call,
+    value: int,
+    status_keys: set[str],
+    flags: set[str],
+) -> list[int]:
+    """Collect flag writes in the region; return the success values the function may return from it."""
+    cfg = program.cfg(function)
+
+    def key_of(e: ir.Expr) -> str | None:
+        key = lvalue_key(e, function)
+        return key if key in status_keys else None
+
+    evaluator = Evaluator(key_of, lambda call: value if call is followed else ANY)
+    facts: dict[str, int] = {}
+    _collect_flag_writes(start, function, evaluator, facts, flags)
+    returned: list[int] = []
+    work = [(succ, label, start, frozenset(facts.items())) for succ, label in start.succs]
+    seen: set[tuple[int, frozenset[tuple[str, int]]]] = set()
+    while work:
+        node_id, label, pred, frozen = work.pop()
+        current = dict(frozen)
+        if not edge_feasible(evaluator, pred, label, current):
+            continue
+        if (node_id, frozenset(current.items())) in seen:
+            continue
+        seen.add((node_id, frozenset(current.items())))
+        node = cfg.node(node_id)
+        if _is_fallible_step(node, function, status_keys, followed):
+            continue
+        if node.kind == NodeKind.RETURN and node.expr is not None:
+            result = evaluator.eval(node.expr, current)
+            if not result & NEG and result != ANY:
+                returned.append(result)
+            continue
+        _collect_flag_writes(node, function, evaluator, current, flags)
+        work.extend((succ, lbl, node, frozenset(current.items())) for succ, lbl in node.succs)
+    return returned
+
+
+def _collect_flag_writes(
+    node: Node, function: ir.Function, ev: Evaluator, facts: dict[str, int], flags: set[str]
+) -> None:
+    writes: list[tuple[str | None, ir.Expr]] = []
+    if node.kind == NodeKind.DECL and node.var is not None and node.expr is not None:
+        writes.append((f"l:{function.name}:{node.var}", node.expr))
+    if node.expr is not None:
+        writes += [
+            (lvalue_key(e.target, function), e.value)
+            for e in ir.postorder(node.expr)
+            if isinstance(e, ir.Assign) and e.op == "="
+        ]
+    for key, value_expr in writes:
+        if key is None:
+            continue
+        value = ev.eval(value_expr, facts)
+        facts[key] = value
+        if value & ZERO == 0 and value != ANY:
+            flags.add(key)
+
+
+def _is_fallible_step(node: Node, function: ir.Function, status_keys: set[str], reg_call: ir.Call) -> bool:
+    """A later call whose outcome is stored in a status variable or tested: the success region of R ends."""
+    if node.expr is None:
+        return False
+    calls = [e for e in ir.walk(node.expr) if isinstance(e, ir.Call) and e is not reg_call]
+    if not calls:
+        return False
+    if node.kind in (NodeKind.BRANCH, NodeKind.SWITCH):
+        return True
+    if node.kind == NodeKind.DECL and f"l:{function.name}:{node.var}" in status_keys:
+        return True
+    return any(isinstance(e, ir.Assign) and lvalue_key(e.target, function) in status_keys for e in ir.walk(node.expr))

@@ -1,0 +1,82 @@
+"""DDI002 unregister-missing: a registration not undone on every path by which the driver unloads.
+
+Documentation and metadata: ``rules/checks/DDI002.md``. Pairings (which DDI
+undoes which, linked by what): ``rules/ddi/*.toml``. Unload fields and entry
+points: ``rules/roles.toml``.
+"""
+
+from __future__ import annotations
+
+from ddilint.analysis.driver_model import Registration, entry_points, registrations, unload_routines
+from ddilint.analysis.pairing_paths import Leak, PairingPaths, success_flags
+from ddilint.catalog import Catalog
+from ddilint.findings import Finding, PathStep
+from ddilint.program import Program
+
+CODE = "DDI002"
+
+
+class UnregisterMissing:
+    code = CODE
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def run(self, program: Program) -> list[Finding]:
+        entries = entry_points(program, self.catalog)
+        unloads = unload_routines(program, self.catalog)
+        unload_functions = {id(u.function) for u in unloads}
+        global_inits = {name: value for unit in program.units for name, value in unit.globals.items()}
+        findings = []
+        for reg in registrations(program, self.catalog):
+            if id(reg.function) in unload_functions:
+                continue
+            paths = PairingPaths(program, reg, success_flags(program, reg), global_inits)
+            for unload in unloads:
+                leak = paths.unload_leak(unload.function)
+                if leak is not None:
+                    findings.append(self._unload_finding(reg, leak, unload.function.name))
+                    break
+            for entry in entries:
+                leak = paths.entry_failure_leak(entry)
+                if leak is not None:
+                    findings.append(self._entry_finding(reg, leak, entry.name))
+                    break
+        return findings
+
+    def _finding(self, reg: Registration, message: str, leak: Leak, related: PathStep) -> Finding:
+        doc = self.catalog.rules[CODE]
+        path = tuple(PathStep(s.loc, s.message) for s in leak.steps)
+        return Finding(
+            code=CODE,
+            name=doc.name,
+            severity=doc.severity,
+            message=message,
+            loc=reg.call.loc,
+            ddi=reg.ddi.name,
+            function=reg.function.name,
+            path=path,
+            related=(related,),
+        )
+
+    def _unremoved(self, reg: Registration) -> str:
+        assert reg.ddi.pairing is not None
+        undo = reg.ddi.pairing.unregister
+        return f"{undo}({reg.what})"
+
+    def _unload_finding(self, reg: Registration, leak: Leak, unload: str) -> Finding:
+        message = (
+            f"{reg.ddi.name} registers '{reg.what}' but the unload routine '{unload}' can return without "
+            f"calling {self._unremoved(reg)}; the callback would then run in unloaded code"
+        )
+        related = PathStep(leak.function.loc, f"unload routine '{unload}'")
+        return self._finding(reg, message, leak, related)
+
+    def _entry_finding(self, reg: Registration, leak: Leak, entry: str) -> Finding:
+        message = (
+            f"{reg.ddi.name} registers '{reg.what}' but {entry} can return a failure status at line "
+            f"{leak.end.line} without calling {self._unremoved(reg)}; the system unloads a driver whose "
+            f"{entry} fails without calling its unload routine"
+        )
+        related = PathStep(leak.end, f"{entry} returns a failure status here")
+        return self._finding(reg, message, leak, related)
