@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ddilint import __version__
 from ddilint.catalog import Catalog, CatalogError, load_catalog
+from ddilint.deep_stack import call_with_deep_stack
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
 from ddilint.policy import UnknownRuleError, enabled_rules
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     check.add_argument("--srcroot", metavar="DIR", default=".", help="SARIF %%SRCROOT%% (default: current directory)")
     check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
+    check.add_argument("--profile", action="store_true", help="print the time spent per phase on stderr")
 
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="print a rule's documentation")
@@ -99,7 +101,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         defines=args.defines,
         enabled=enabled_rules(args.select, args.ignore, catalog.rules),
     )
-    result = run(args.paths, catalog, options)
+    result = call_with_deep_stack(lambda: run(args.paths, catalog, options))
     buffer = io.StringIO()
     if args.format == "sarif":
         write_sarif(result, catalog, buffer, srcroot=args.srcroot)
@@ -109,6 +111,9 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         write_text(result, buffer, show_paths=not args.no_paths)
     for note in result.notifications:
         print(format_notification(note), file=sys.stderr)
+    if args.profile:
+        phases = ", ".join(f"{phase} {seconds * 1000:.1f} ms" for phase, seconds in result.timings.items())
+        print(f"ddilint: profile: {phases}", file=sys.stderr)
     _emit(buffer.getvalue(), args.output)
     return _exit_code(result)
 

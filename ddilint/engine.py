@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +31,7 @@ class RunResult:
     files_analyzed: int
     missing_paths: int
     sources: dict[str, list[str]] = field(default_factory=dict)  # display path -> lines
+    timings: dict[str, float] = field(default_factory=dict)  # phase ("parse", "DDI001", ...) -> seconds
 
     @property
     def nothing_analyzed(self) -> bool:
@@ -41,11 +44,14 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     findings: list[Finding] = []
     analyzed = 0
     sources: dict[str, list[str]] = {}
+    timings: dict[str, float] = defaultdict(float)
     frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
     for driver in found.drivers:
         units = []
         for path in driver.files:
+            started = time.perf_counter()
             unit = parse_file(path, display_path(path), frontend)
+            timings["parse"] += time.perf_counter() - started
             notifications.extend(unit.notifications)
             if unit.analyzed:
                 analyzed += 1
@@ -54,5 +60,7 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
         program = Program(units)
         for check_class in CHECKS:
             if check_class.code in options.enabled:
+                started = time.perf_counter()
                 findings.extend(check_class(catalog).run(program))
-    return RunResult(apply(findings, options.enabled), notifications, analyzed, found.missing, sources)
+                timings[check_class.code] += time.perf_counter() - started
+    return RunResult(apply(findings, options.enabled), notifications, analyzed, found.missing, sources, dict(timings))

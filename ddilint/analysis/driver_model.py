@@ -6,12 +6,13 @@ an unload routine, which DDIs pair with which); nothing here names a DDI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ddilint import ir
 from ddilint.catalog import Catalog, Ddi
 from ddilint.cfg import Node
-from ddilint.program import Program
+from ddilint.program import CallSite, Program
 
 
 def strip(e: ir.Expr) -> ir.Expr:
@@ -107,17 +108,31 @@ def unload_routines(program: Program, catalog: Catalog) -> list[UnloadRoutine]:
 
 @dataclass(frozen=True)
 class Registration:
-    """A call that registers something the driver must undo before it unloads."""
+    """A call that registers something the driver must undo before it unloads.
+
+    When the registered routine or handle is a parameter of the registering
+    helper, there is one registration per call of the helper (``via``), keyed
+    by the caller's argument, and it is reported at that call.
+    """
 
     function: ir.Function
     node: Node
     call: ir.Call
     ddi: Ddi
     key: str  # what links it to its unregistration (the routine, handle or cookie)
+    via: tuple[CallSite, ...] = ()  # helper calls that supplied the key, outermost first
 
     @property
     def what(self) -> str:
         return describe_key(self.key)
+
+    @property
+    def loc(self) -> ir.Loc:
+        return self.via[0].call.loc if self.via else self.call.loc
+
+    @property
+    def reported_in(self) -> ir.Function:
+        return self.via[0].caller if self.via else self.function
 
 
 def _link_key(ddi: Ddi, call: ir.Call, function: ir.Function, registering: bool, node: Node) -> str | None:
@@ -159,6 +174,42 @@ def removal_form(ddi: Ddi, call: ir.Call) -> bool | None:
     return (arg.value != 0) == (ddi.removal.value != 0)
 
 
+MAX_HELPER_DEPTH = 3
+
+
+def param_key(function: ir.Function, index: int) -> str:
+    return f"l:{function.name}:{function.params[index].name}"
+
+
+def argument_key(arg: ir.Expr, function: ir.Function) -> str | None:
+    """The key of what a call passes: a routine (``fn:Name``) or the storage it names."""
+    return lvalue_key(strip(arg), function)
+
+
+def _param_index(key: str, function: ir.Function) -> int | None:
+    for i, param in enumerate(function.params):
+        if key == f"l:{function.name}:{param.name}":
+            return i
+    return None
+
+
+def _through_callers(
+    program: Program, function: ir.Function, key: str, via: tuple[CallSite, ...], depth: int
+) -> list[tuple[str, tuple[CallSite, ...]]]:
+    """Resolve a key that is a parameter of ``function`` to each caller's argument, transitively."""
+    index = _param_index(key, function)
+    if index is None or depth >= MAX_HELPER_DEPTH:
+        return [(key, via)]
+    resolved = []
+    for site in program.callers(function):
+        if index >= len(site.call.args):
+            continue
+        outer = argument_key(site.call.args[index], site.caller)
+        if outer is not None:
+            resolved += _through_callers(program, site.caller, outer, (site, *via), depth + 1)
+    return resolved
+
+
 def registrations(program: Program, catalog: Catalog) -> list[Registration]:
     found = []
     for function in program.functions():
@@ -171,13 +222,30 @@ def registrations(program: Program, catalog: Catalog) -> list[Registration]:
             if removal_form(ddi, call) is not False:
                 continue
             key = _link_key(ddi, call, function, True, node)
-            if key is not None:
-                found.append(Registration(function, node, call, ddi, key))
+            if key is None:
+                continue
+            for resolved, via in _through_callers(program, function, key, (), 0):
+                found.append(Registration(function, node, call, ddi, resolved, via))
     return found
 
 
-def removes(registration: Registration, call: ir.Call, node: Node, function: ir.Function) -> bool:
-    """Does ``call`` undo ``registration`` (right DDI, right routine/handle/cookie)?"""
+def link_key(
+    registration: Registration, call: ir.Call, node: Node, function: ir.Function, registering: bool
+) -> str | None:
+    return _link_key(registration.ddi, call, function, registering, node)
+
+
+def removes(
+    registration: Registration,
+    call: ir.Call,
+    node: Node,
+    function: ir.Function,
+    resolve: Callable[[str], str] = lambda key: key,
+) -> bool:
+    """Does ``call`` undo ``registration`` (right DDI, right routine/handle/cookie)?
+
+    ``resolve`` maps a helper's parameter to what its caller passed.
+    """
     pairing = registration.ddi.pairing
     assert pairing is not None
     if pairing.link == "same_ddi":
@@ -185,4 +253,5 @@ def removes(registration: Registration, call: ir.Call, node: Node, function: ir.
             return False
     elif call.callee != pairing.unregister:
         return False
-    return _link_key(registration.ddi, call, function, False, node) == registration.key
+    key = _link_key(registration.ddi, call, function, False, node)
+    return key is not None and resolve(key) == registration.key

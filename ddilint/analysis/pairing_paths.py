@@ -19,11 +19,18 @@ variables: R's success flags and handle, and the status variables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ddilint import ir
-from ddilint.analysis.driver_model import Registration, lvalue_key, removes
+from ddilint.analysis.driver_model import (
+    Registration,
+    argument_key,
+    link_key,
+    lvalue_key,
+    param_key,
+    removes,
+)
 from ddilint.analysis.values import ANY, NEG, POS, ZERO, Evaluator, sign_of
 from ddilint.cfg import Node, NodeKind
 from ddilint.program import Program
@@ -39,6 +46,13 @@ class Frame:
     node: int
     call_index: int  # how many of the node's driver-defined calls have been entered and returned
     results: tuple[tuple[int, int], ...] = ()  # (id of a call, sign set of its result)
+    bindings: tuple[tuple[str, str], ...] = ()  # parameter key -> what the caller passed
+
+    def resolve(self, key: str) -> str:
+        for param, bound in self.bindings:
+            if param == key:
+                return bound
+        return key
 
 
 @dataclass(frozen=True)
@@ -85,31 +99,68 @@ class _Search:
 
 
 class PairingPaths:
+    """The two searches for one registration.
+
+    Tracked variables differ by search: the unload search starts with nothing
+    known but R's flags, so it tracks only those (and status variables): other
+    flags would only split states. The entry search starts from known initial
+    values, so it tracks every flag-like variable of the driver.
+    """
+
     def __init__(
-        self, program: Program, registration: Registration, flags: set[str], global_inits: dict[str, int | None]
+        self,
+        program: Program,
+        registration: Registration,
+        flags: dict[str, int],
+        global_inits: dict[str, int | None],
+        flag_like: set[str],
+        established: dict[str, int] | None = None,
     ) -> None:
         self.program = program
         self.reg = registration
         self.flags = flags
         self.global_inits = global_inits
-        self.tracked = flags | status_variables(program)
+        self.established = established or {}  # what every successful DriverEntry leaves behind
+        statuses = status_variables(program)
+        self._unload_tracked = set(flags) | statuses | set(self.established)
+        self._entry_tracked = set(flags) | statuses | flag_like
+        self.tracked = self._unload_tracked
         self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
 
     # ------------------------------------------------------------ public
 
     def unload_leak(self, unload: ir.Function) -> Leak | None:
-        facts = frozenset((key, POS) for key in self.flags)
+        self.tracked = self._unload_tracked
+        facts = frozenset({**self.established, **self.flags}.items())
         start = State((Frame(unload, self.program.cfg(unload).entry, 0),), facts, True)
         return self._run(start, mode="unload")
 
     def entry_failure_leak(self, entry: ir.Function) -> Leak | None:
-        facts = frozenset(
+        self.tracked = self._entry_tracked
+        start = State((Frame(entry, self.program.cfg(entry).entry, 0),), self._initial_facts(), False)
+        return self._run(start, mode="entry")
+
+    def established_facts(self, entry: ir.Function) -> dict[str, int]:
+        """What every successful return of the entry point leaves in globals and fields.
+
+        The unload routine runs only after the entry point succeeded, so a flag
+        it sets last (``g_InitComplete = TRUE;``) is known there.
+        """
+        self.tracked = self._entry_tracked
+        self._success_exits: list[frozenset[tuple[str, int]]] = []
+        start = State((Frame(entry, self.program.cfg(entry).entry, 0),), self._initial_facts(), False)
+        self._run(start, mode="facts")
+        if not self._success_exits:
+            return {}
+        common = set(self._success_exits[0]).intersection(*self._success_exits[1:])
+        return {key: value for key, value in common if not key.startswith("l:")}
+
+    def _initial_facts(self) -> frozenset[tuple[str, int]]:
+        return frozenset(
             (f"g:{name}", sign_of(value))
             for name, value in self.global_inits.items()
             if f"g:{name}" in self.tracked and value is not None
         )
-        start = State((Frame(entry, self.program.cfg(entry).entry, 0),), facts, False)
-        return self._run(start, mode="entry")
 
     # ------------------------------------------------------------ search
 
@@ -141,8 +192,10 @@ class PairingPaths:
                 if not isinstance(e, ir.Call):
                     continue
                 if e is self.reg.call:
-                    registered = True
-                elif removes(self.reg, e, node, frame.function):
+                    key = link_key(self.reg, e, node, frame.function, registering=True)
+                    if key is not None and frame.resolve(key) == self.reg.key:
+                        registered = True
+                elif removes(self.reg, e, node, frame.function, frame.resolve):
                     registered = False
         if mode == "unload" and not registered:
             return None  # removed on this path
@@ -160,7 +213,7 @@ class PairingPaths:
             if node.expr is not None and any(e is self.reg.call for e in ir.walk(node.expr)) and not state.registered:
                 step = Step(self.reg.call.loc, f"{self.reg.ddi.name} succeeds here")
             carried = tuple(r for r in results if r[0] == _RETURN)  # the return value, on its way to the exit
-            new_frame = Frame(frame.function, succ, 0, carried)
+            new_frame = Frame(frame.function, succ, 0, carried, frame.bindings)
             search.push(self._state(state, new_frame, branch_facts, registered), state, step)
         return None
 
@@ -173,10 +226,16 @@ class PairingPaths:
         frame = state.frames[-1]
         on_stack = any(f.function is callee for f in state.frames)
         if on_stack or len(state.frames) >= MAX_DEPTH:
-            skipped = Frame(frame.function, frame.node, frame.call_index + 1, (*frame.results, (id(call), ANY)))
+            results = (*frame.results, (id(call), ANY))
+            skipped = Frame(frame.function, frame.node, frame.call_index + 1, results, frame.bindings)
             search.push(State((*state.frames[:-1], skipped), state.facts, state.registered), state, None)
             return
-        entry = Frame(callee, self.program.cfg(callee).entry, 0)
+        bindings = []
+        for i, arg in enumerate(call.args[: len(callee.params)]):
+            passed = argument_key(arg, frame.function)
+            if passed is not None:
+                bindings.append((param_key(callee, i), frame.resolve(passed)))
+        entry = Frame(callee, self.program.cfg(callee).entry, 0, (), tuple(bindings))
         step = Step(call.loc, f"calls {callee.name}")
         search.push(State((*state.frames, entry), state.facts, state.registered), state, step)
 
@@ -188,10 +247,13 @@ class PairingPaths:
             call, _ = self._driver_calls(caller.function, self.program.cfg(caller.function).node(caller.node))[
                 caller.call_index
             ]
-            resumed = Frame(
-                caller.function, caller.node, caller.call_index + 1, (*caller.results, (id(call), returned))
-            )
+            results = (*caller.results, (id(call), returned))
+            resumed = Frame(caller.function, caller.node, caller.call_index + 1, results, caller.bindings)
             search.push(State((*state.frames[:-2], resumed), state.facts, state.registered), state, None)
+            return None
+        if mode == "facts":
+            if not returned & NEG:
+                self._success_exits.append(state.facts)
             return None
         if not state.registered:
             return None
@@ -256,7 +318,7 @@ class PairingPaths:
                         key = self._key(arg.operand, function)
                         if key is not None:
                             written_handle = e is self.reg.call and key in self.flags
-                            facts[key] = POS if written_handle else ANY
+                            facts[key] = self.flags[key] if written_handle else ANY
 
 
 def edge_feasible(evaluator: Evaluator, node: Node, label: str, facts: dict[str, int]) -> bool:
@@ -303,7 +365,7 @@ def _statements(root: ir.Stmt) -> Iterable[ir.Stmt]:
                 stack.extend(v for v in value if isinstance(v, ir.Stmt))
 
 
-def success_flags(program: Program, registration: Registration) -> set[str]:
+def success_flags(program: Program, registration: Registration) -> dict[str, int]:
     """Variables that record that R succeeded: set to non-zero right after it, in its success region.
 
     Walks forward from R over the branches its status decides, stopping at the
@@ -314,10 +376,10 @@ def success_flags(program: Program, registration: Registration) -> set[str]:
     An out-parameter handle or cookie of R is a flag too.
     """
     status_keys = status_variables(program)
-    flags: set[str] = set()
+    flags: dict[str, int] = {}
     pairing = registration.ddi.pairing
     if pairing is not None and pairing.link in ("handle_out", "cookie_out", "returned_handle"):
-        flags.add(registration.key)
+        flags[registration.key] = POS  # a non-NULL handle or cookie says the registration succeeded
     # (function, start node, the call whose success we follow, its value)
     regions: list[tuple[ir.Function, Node, ir.Call, int]] = [
         (registration.function, registration.node, registration.call, ZERO)
@@ -331,7 +393,7 @@ def success_flags(program: Program, registration: Registration) -> set[str]:
         for returned in _walk_success_region(program, function, start, followed, value, status_keys, flags):
             for site in program.callers(function):
                 regions.append((site.caller, site.node, site.call, returned))
-    return flags - status_keys
+    return {key: value for key, value in flags.items() if key not in status_keys and not key.startswith("l:")}
 
 
 def _walk_success_region(
@@ -341,18 +403,15 @@ def _walk_success_region(
     followed: ir.Call,
     value: int,
     status_keys: set[str],
-    flags: set[str],
+    flags: dict[str, int],
 ) -> list[int]:
     """Collect flag writes in the region; return the success values the function may return from it."""
     cfg = program.cfg(function)
 
-    def key_of(e: ir.Expr) -> str | None:
-        key = lvalue_key(e, function)
-        return key if key in status_keys else None
-
-    evaluator = Evaluator(key_of, lambda call: value if call is followed else ANY)
+    evaluator = Evaluator(lambda e: lvalue_key(e, function), lambda call: value if call is followed else ANY)
     facts: dict[str, int] = {}
-    _collect_flag_writes(start, function, evaluator, facts, flags)
+    carries_status = _status_reader(function, status_keys, followed)
+    _collect_flag_writes(start, function, evaluator, facts, flags, carries_status)
     returned: list[int] = []
     work = [(succ, label, start, frozenset(facts.items())) for succ, label in start.succs]
     seen: set[tuple[int, frozenset[tuple[str, int]]]] = set()
@@ -372,14 +431,32 @@ def _walk_success_region(
             if not result & NEG and result != ANY:
                 returned.append(result)
             continue
-        _collect_flag_writes(node, function, evaluator, current, flags)
+        _collect_flag_writes(node, function, evaluator, current, flags, carries_status)
         work.extend((succ, lbl, node, frozenset(current.items())) for succ, lbl in node.succs)
     return returned
 
 
+def _status_reader(function: ir.Function, status_keys: set[str], followed: ir.Call) -> Callable[[ir.Expr], bool]:
+    def reads_status(e: ir.Expr) -> bool:
+        for sub in ir.walk(e):
+            if sub is followed:
+                return True
+            if isinstance(sub, (ir.Name, ir.Member)) and lvalue_key(sub, function) in status_keys:
+                return True
+        return False
+
+    return reads_status
+
+
 def _collect_flag_writes(
-    node: Node, function: ir.Function, ev: Evaluator, facts: dict[str, int], flags: set[str]
+    node: Node,
+    function: ir.Function,
+    ev: Evaluator,
+    facts: dict[str, int],
+    flags: dict[str, int],
+    carries_status: Callable[[ir.Expr], bool],
 ) -> None:
+    """Record stores of a known value: non-zero (TRUE, a pointer) or a copy of R's status."""
     writes: list[tuple[str | None, ir.Expr]] = []
     if node.kind == NodeKind.DECL and node.var is not None and node.expr is not None:
         writes.append((f"l:{function.name}:{node.var}", node.expr))
@@ -394,8 +471,8 @@ def _collect_flag_writes(
             continue
         value = ev.eval(value_expr, facts)
         facts[key] = value
-        if value & ZERO == 0 and value != ANY:
-            flags.add(key)
+        if value != ANY and (value & ZERO == 0 or carries_status(value_expr)):
+            flags[key] = value
 
 
 def _is_fallible_step(node: Node, function: ir.Function, status_keys: set[str], reg_call: ir.Call) -> bool:
@@ -410,3 +487,26 @@ def _is_fallible_step(node: Node, function: ir.Function, status_keys: set[str], 
     if node.kind == NodeKind.DECL and f"l:{function.name}:{node.var}" in status_keys:
         return True
     return any(isinstance(e, ir.Assign) and lvalue_key(e.target, function) in status_keys for e in ir.walk(node.expr))
+
+
+def flag_like_variables(program: Program) -> set[str]:
+    """Storage that some code sets to a constant (TRUE, FALSE, NULL, a routine): candidate flags."""
+    keys: set[str] = set()
+    for function in program.functions():
+        for node in program.cfg(function).nodes:
+            if node.kind == NodeKind.DECL and node.var is not None and _is_constant(node.expr):
+                keys.add(f"l:{function.name}:{node.var}")
+            if node.expr is None:
+                continue
+            for e in ir.walk(node.expr):
+                if isinstance(e, ir.Assign) and e.op == "=" and _is_constant(e.value):
+                    key = lvalue_key(e.target, function)
+                    if key is not None:
+                        keys.add(key)
+    return keys
+
+
+def _is_constant(e: ir.Expr | None) -> bool:
+    while isinstance(e, ir.Cast):
+        e = e.operand
+    return isinstance(e, ir.Const) or (isinstance(e, ir.Name) and e.scope == "function")

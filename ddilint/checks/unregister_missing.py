@@ -8,7 +8,7 @@ points: ``rules/roles.toml``.
 from __future__ import annotations
 
 from ddilint.analysis.driver_model import Registration, entry_points, registrations, unload_routines
-from ddilint.analysis.pairing_paths import Leak, PairingPaths, success_flags
+from ddilint.analysis.pairing_paths import Leak, PairingPaths, flag_like_variables, success_flags
 from ddilint.catalog import Catalog
 from ddilint.findings import Finding, PathStep
 from ddilint.program import Program
@@ -27,11 +27,18 @@ class UnregisterMissing:
         unloads = unload_routines(program, self.catalog)
         unload_functions = {id(u.function) for u in unloads}
         global_inits = {name: value for unit in program.units for name, value in unit.globals.items()}
-        findings = []
-        for reg in registrations(program, self.catalog):
-            if id(reg.function) in unload_functions:
-                continue
-            paths = PairingPaths(program, reg, success_flags(program, reg), global_inits)
+        flag_like = flag_like_variables(program)
+        findings: list[Finding] = []
+        regs = [r for r in registrations(program, self.catalog) if id(r.function) not in unload_functions]
+        if not regs:
+            return findings
+        established: dict[str, int] = {}
+        if unloads and entries:
+            probe = PairingPaths(program, regs[0], {}, global_inits, flag_like)
+            established = probe.established_facts(entries[0])
+        for reg in regs:
+            flags = success_flags(program, reg)
+            paths = PairingPaths(program, reg, flags, global_inits, flag_like, established)
             for unload in unloads:
                 leak = paths.unload_leak(unload.function)
                 if leak is not None:
@@ -52,9 +59,9 @@ class UnregisterMissing:
             name=doc.name,
             severity=doc.severity,
             message=message,
-            loc=reg.call.loc,
+            loc=reg.loc,
             ddi=reg.ddi.name,
-            function=reg.function.name,
+            function=reg.reported_in.name,
             path=path,
             related=(related,),
         )

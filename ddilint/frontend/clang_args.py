@@ -34,6 +34,7 @@ def clang_args(
         "-nostdinc",
         "-w",
         "-ferror-limit=0",
+        "-fbracket-depth=4096",
         "-isystem",
         str(HEADERS_DIR),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
             if cursor.is_definition():
                 try:
                     unit.functions.append(lowerer.function(cursor))
-                except RecursionError:
+                except (RecursionError, ctypes.ArgumentError):
                     unit.notifications.append(
                         ir.Notification(
                             "warning",

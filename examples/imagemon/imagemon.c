@@ -2,7 +2,7 @@
  * ImageMon: a small image-load monitor used by the ddilint quick start.
  * It counts kernel and user image loads in a load-image notify callback and
  * reports the counters through an IOCTL on \\.\ImageMon.  It contains two
- * deliberate DDI001 (unchecked-status) bugs, marked "expect: DDI001".
+ * deliberate DDI001 (unchecked-status) bugs, each marked with an expect comment.
  */
 #include <ntddk.h>
 
@@ -24,10 +24,11 @@ typedef struct _IMAGEMON_EXTENSION {
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD ImageMonUnload;
-DRIVER_DISPATCH ImageMonCreateClose;
-DRIVER_DISPATCH ImageMonDeviceControl;
+_Dispatch_type_(IRP_MJ_CREATE) _Dispatch_type_(IRP_MJ_CLOSE) DRIVER_DISPATCH ImageMonCreateClose;
+_Dispatch_type_(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH ImageMonDeviceControl;
 
-VOID ImageMonLoadNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId, PIMAGE_INFO ImageInfo);
+VOID ImageMonLoadNotify(_In_opt_ PUNICODE_STRING FullImageName, _In_ HANDLE ProcessId,
+                        _In_ PIMAGE_INFO ImageInfo);
 
 #pragma alloc_text(INIT, DriverEntry)
 #pragma alloc_text(PAGE, ImageMonUnload)
@@ -36,6 +37,7 @@ static UNICODE_STRING g_DeviceName = RTL_CONSTANT_STRING(L"\\Device\\ImageMon");
 static UNICODE_STRING g_LinkName = RTL_CONSTANT_STRING(L"\\DosDevices\\ImageMon");
 static PIMAGEMON_EXTENSION g_Extension;
 
+_Use_decl_annotations_
 VOID
 ImageMonLoadNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId, PIMAGE_INFO ImageInfo)
 {
@@ -43,7 +45,6 @@ ImageMonLoadNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId, PIMAGE_INFO 
     KIRQL oldIrql;
 
     UNREFERENCED_PARAMETER(FullImageName);
-
     if (ext == NULL || ImageInfo == NULL) {
         return;
     }
@@ -62,7 +63,7 @@ ImageMonLoadNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId, PIMAGE_INFO 
 
 /* Re-register the callback, with or without conflicting-architecture images. */
 static VOID
-ImageMonSetForeignArch(PIMAGEMON_EXTENSION Extension, BOOLEAN Enable)
+ImageMonSetForeignArch(_Inout_ PIMAGEMON_EXTENSION Extension, _In_ BOOLEAN Enable)
 {
     PsRemoveLoadImageNotifyRoutine(ImageMonLoadNotify);
     PsSetLoadImageNotifyRoutineEx(ImageMonLoadNotify, // expect: DDI001
@@ -70,17 +71,18 @@ ImageMonSetForeignArch(PIMAGEMON_EXTENSION Extension, BOOLEAN Enable)
     Extension->ForeignArch = Enable;
 }
 
+_Use_decl_annotations_
 NTSTATUS
 ImageMonCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
-
     Irp->IoStatus.Status = STATUS_SUCCESS;
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_SUCCESS;
 }
 
+_Use_decl_annotations_
 NTSTATUS
 ImageMonDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -122,6 +124,7 @@ ImageMonDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return status;
 }
 
+_Use_decl_annotations_
 VOID
 ImageMonUnload(PDRIVER_OBJECT DriverObject)
 {
@@ -129,7 +132,6 @@ ImageMonUnload(PDRIVER_OBJECT DriverObject)
     PIMAGEMON_EXTENSION ext = (PIMAGEMON_EXTENSION)deviceObject->DeviceExtension;
 
     PAGED_CODE();
-
     PsRemoveLoadImageNotifyRoutine(ImageMonLoadNotify);
     g_Extension = NULL;
     if (ext->LinkCreated) {
@@ -138,6 +140,7 @@ ImageMonUnload(PDRIVER_OBJECT DriverObject)
     IoDeleteDevice(deviceObject);
 }
 
+_Use_decl_annotations_
 NTSTATUS
 DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
