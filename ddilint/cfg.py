@@ -203,7 +203,7 @@ class _Builder:
         cases = self.cases.pop()
         self.loops.pop()
         for target, value in cases:
-            self._edge(node, target, "default" if value is None else "case")
+            self._edge(node, target, _case_label(value))
         if not any(value is None for _, value in cases):
             self._edge(node, exit_node, "default")
         return exit_node
@@ -281,6 +281,22 @@ class _Builder:
         if s.finally_body is not None:
             return self.stmt(s.finally_body, end)
         return end
+
+
+def _case_label(value: ir.Expr | None) -> str:
+    """``default``, ``case:<n>`` for a constant case value, or ``case``."""
+    if value is None:
+        return "default"
+    while isinstance(value, ir.Cast):
+        value = value.operand
+    if isinstance(value, ir.Const) and value.value is not None:
+        return f"case:{value.value}"
+    return "case"
+
+
+def case_values(node: Node) -> list[int]:
+    """The constant case values of a SWITCH node."""
+    return [int(label[5:]) for _, label in node.succs if label.startswith("case:")]
 
 
 def _labels_in(stmt: ir.Stmt) -> set[str]:

@@ -79,6 +79,7 @@ static NTSTATUS KsLogonTerminated(_In_ PLUID LogonId);
 static OB_PREOP_CALLBACK_STATUS KsObPre(_In_ PVOID Context, _Inout_ POB_PRE_OPERATION_INFORMATION Info);
 static VOID KsObPost(_In_ PVOID Context, _In_ POB_POST_OPERATION_INFORMATION Info);
 static VOID KsHelper(_Inout_ PKS_EXTENSION Ext);
+static NTSTATUS KsInspectProcess(_In_ HANDLE ProcessId, _In_ PIRP Irp);
 
 #pragma alloc_text(INIT, DriverEntry)
 #pragma alloc_text(PAGE, KsUnload)
@@ -89,6 +90,9 @@ static UNICODE_STRING g_DeviceName = RTL_CONSTANT_STRING(L"\\Device\\KitchenSink
 static UNICODE_STRING g_LinkName = RTL_CONSTANT_STRING(L"\\DosDevices\\KitchenSink");
 static UNICODE_STRING g_Altitude = RTL_CONSTANT_STRING(L"385201");
 static PKS_EXTENSION g_Ext;
+static PVOID g_PnpEntry;
+static struct _KS_FILTER_EXTENSION *g_Filter;
+static const GUID GUID_KS_INTERFACE = { 0x5d1b3b2a, 0x1c1e, 0x4c6e, { 0x9a, 0x11, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70 } };
 
 _Use_decl_annotations_
 VOID
@@ -136,6 +140,11 @@ KsProcessNotifyEx(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_INFO Cr
     }
     if (PsGetProcessId(Process) == (HANDLE)4 && CreateInfo->FileObject != NULL) {
         CreateInfo->CreationStatus = STATUS_ACCESS_DENIED;
+    }
+    if (PsGetProcessCreateTimeQuadPart(Process) == 0 || Process == IoGetCurrentProcess() ||
+        Process == PsGetCurrentProcess()) {
+        KdPrint(("thread %p of %p\n", PsGetThreadId(PsGetCurrentThread()),
+                 PsGetThreadProcessId(PsGetCurrentThread())));
     }
 }
 
@@ -376,6 +385,43 @@ KsStrings(VOID)
     return status;
 }
 
+static NTSTATUS
+KsInspectProcess(_In_ HANDLE ProcessId, _In_ PIRP Irp)
+{
+    OBJECT_ATTRIBUTES attributes;
+    CLIENT_ID clientId;
+    HANDLE processHandle;
+    PEPROCESS process;
+    PETHREAD thread;
+    PUNICODE_STRING imageName = NULL;
+    PHYSICAL_ADDRESS physical;
+    NTSTATUS status;
+
+    InitializeObjectAttributes(&attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    clientId.UniqueProcess = ProcessId;
+    clientId.UniqueThread = NULL;
+    status = ZwOpenProcess(&processHandle, PROCESS_QUERY_LIMITED_INFORMATION, &attributes, &clientId);
+    if (NT_SUCCESS(status)) {
+        ZwClose(processHandle);
+    }
+    status = PsLookupThreadByThreadId(PsGetCurrentThreadId(), &thread);
+    if (NT_SUCCESS(status)) {
+        ObDereferenceObject(thread);
+    }
+    process = IoGetRequestorProcess(Irp);
+    if (process != NULL) {
+        status = SeLocateProcessImageName(process, &imageName);
+        if (NT_SUCCESS(status)) {
+            ExFreePool(imageName);
+        }
+    }
+    physical = MmGetPhysicalAddress(Irp);
+    if (physical.QuadPart == 0 || !MmIsAddressValid(Irp)) {
+        return STATUS_UNSUCCESSFUL;
+    }
+    return status;
+}
+
 _Use_decl_annotations_
 NTSTATUS
 KsCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -431,6 +477,10 @@ KsDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         status = ZwQueryInformationProcess(processHandle, ProcessBasicInformation, &basic,
                                            sizeof(basic), &returned);
         ZwClose(processHandle);
+        if (!NT_SUCCESS(status)) {
+            break;
+        }
+        status = KsInspectProcess((HANDLE)basic.UniqueProcessId, Irp);
         break;
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
@@ -441,6 +491,439 @@ done:
     Irp->IoStatus.Information = info;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return status;
+}
+
+/* ---- filter, PnP, power, MDL, registry, file, timing and misc DDIs ---- */
+typedef struct _KS_FILTER_EXTENSION {
+    PDEVICE_OBJECT Lower;
+    PKINTERRUPT Interrupt;
+    KSEMAPHORE Semaphore;
+    EX_RUNDOWN_REF Rundown;
+    WORK_QUEUE_ITEM WorkQueueItem;
+    PCALLBACK_OBJECT PowerStateCallback;
+    PVOID PowerStateRegistration;
+    PVOID PnpNotification;
+    UNICODE_STRING InterfaceName;
+    KDPC ThreadedDpc;
+} KS_FILTER_EXTENSION, *PKS_FILTER_EXTENSION;
+
+DRIVER_ADD_DEVICE KsAddDevice;
+_Dispatch_type_(IRP_MJ_PNP) DRIVER_DISPATCH KsDispatchPnp;
+_Dispatch_type_(IRP_MJ_POWER) DRIVER_DISPATCH KsDispatchPower;
+_Dispatch_type_(IRP_MJ_READ) DRIVER_DISPATCH KsDispatchRead;
+IO_COMPLETION_ROUTINE KsCompletion;
+DRIVER_CANCEL KsCancel;
+KSERVICE_ROUTINE KsIsr;
+KSYNCHRONIZE_ROUTINE KsSynchronize;
+WORKER_THREAD_ROUTINE KsWorker;
+CALLBACK_FUNCTION KsPowerStateCallback;
+DRIVER_NOTIFICATION_CALLBACK_ROUTINE KsPnpNotify;
+IO_TIMER_ROUTINE KsIoTimer;
+DRIVER_REINITIALIZE KsReinitialize;
+
+#pragma alloc_text(PAGE, KsAddDevice)
+#pragma alloc_text(PAGE, KsDispatchPnp)
+
+_Use_decl_annotations_
+NTSTATUS
+KsAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    PDEVICE_OBJECT filter;
+    PKS_FILTER_EXTENSION fx;
+    NTSTATUS status;
+
+    PAGED_CODE();
+    status = IoCreateDevice(DriverObject, sizeof(KS_FILTER_EXTENSION), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &filter);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    fx = (PKS_FILTER_EXTENSION)filter->DeviceExtension;
+    fx->Lower = IoAttachDeviceToDeviceStack(filter, PhysicalDeviceObject);
+    if (fx->Lower == NULL) {
+        IoDeleteDevice(filter);
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    KeInitializeSemaphore(&fx->Semaphore, 0, MAXLONG);
+    ExInitializeRundownProtection(&fx->Rundown);
+    KeInitializeThreadedDpc(&fx->ThreadedDpc, KsDpcRoutine, fx);
+    KeSetImportanceDpc(&fx->ThreadedDpc, HighImportance);
+    KeSetTargetProcessorDpc(&fx->ThreadedDpc, 0);
+    status = IoRegisterDeviceInterface(PhysicalDeviceObject, &GUID_KS_INTERFACE, NULL, &fx->InterfaceName);
+    if (NT_SUCCESS(status)) {
+        status = IoSetDeviceInterfaceState(&fx->InterfaceName, TRUE);
+    }
+    filter->Flags |= fx->Lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
+    filter->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+_Use_decl_annotations_
+NTSTATUS
+KsCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    if (Irp->PendingReturned) {
+        IoMarkIrpPending(Irp);
+    }
+    KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+_Use_decl_annotations_
+NTSTATUS
+KsDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PKS_FILTER_EXTENSION fx = (PKS_FILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    KEVENT event;
+    NTSTATUS status;
+
+    PAGED_CODE();
+    if (!ExAcquireRundownProtection(&fx->Rundown)) {
+        Irp->IoStatus.Status = STATUS_DELETE_PENDING;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return STATUS_DELETE_PENDING;
+    }
+    switch (irpSp->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+        KeInitializeEvent(&event, NotificationEvent, FALSE);
+        IoCopyCurrentIrpStackLocationToNext(Irp);
+        IoSetCompletionRoutine(Irp, KsCompletion, &event, TRUE, TRUE, TRUE);
+        status = IoCallDriver(fx->Lower, Irp);
+        if (status == STATUS_PENDING) {
+            KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+            status = Irp->IoStatus.Status;
+        }
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        break;
+    case IRP_MN_REMOVE_DEVICE:
+        ExReleaseRundownProtection(&fx->Rundown);
+        ExWaitForRundownProtectionRelease(&fx->Rundown);
+        IoSetDeviceInterfaceState(&fx->InterfaceName, FALSE);
+        RtlFreeUnicodeString(&fx->InterfaceName);
+        IoSkipCurrentIrpStackLocation(Irp);
+        status = IoCallDriver(fx->Lower, Irp);
+        IoDetachDevice(fx->Lower);
+        IoDeleteDevice(DeviceObject);
+        return status;
+    default:
+        IoSkipCurrentIrpStackLocation(Irp);
+        status = IoCallDriver(fx->Lower, Irp);
+        break;
+    }
+    ExReleaseRundownProtection(&fx->Rundown);
+    return status;
+}
+
+_Use_decl_annotations_
+NTSTATUS
+KsDispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PKS_FILTER_EXTENSION fx = (PKS_FILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+
+    if (irpSp->MinorFunction == IRP_MN_SET_POWER && irpSp->Parameters.Power.Type == DevicePowerState) {
+        PoSetPowerState(DeviceObject, DevicePowerState, irpSp->Parameters.Power.State);
+    }
+    PoStartNextPowerIrp(Irp);
+    IoSkipCurrentIrpStackLocation(Irp);
+    return PoCallDriver(fx->Lower, Irp);
+}
+
+_Use_decl_annotations_
+VOID
+KsCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+
+_Use_decl_annotations_
+NTSTATUS
+KsDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PKS_FILTER_EXTENSION fx = (PKS_FILTER_EXTENSION)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    ULONG length = irpSp->Parameters.Read.Length;
+    PVOID system;
+    PMDL mdl;
+
+    if (Irp->MdlAddress != NULL) {
+        system = MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority | MdlMappingNoExecute);
+        if (system == NULL) {
+            Irp->IoStatus.Status = STATUS_INSUFFICIENT_RESOURCES;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        RtlZeroMemory(system, min(length, MmGetMdlByteCount(Irp->MdlAddress)));
+    }
+    if (Irp->UserBuffer != NULL && Irp->RequestorMode == UserMode) {
+        __try {
+            ProbeForWrite(Irp->UserBuffer, length, sizeof(UCHAR));
+            mdl = IoAllocateMdl(Irp->UserBuffer, length, FALSE, FALSE, NULL);
+            if (mdl != NULL) {
+                MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+                system = MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+                if (system != NULL) {
+                    MmUnmapLockedPages(system, mdl);
+                }
+                MmUnlockPages(mdl);
+                IoFreeMdl(mdl);
+            }
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            Irp->IoStatus.Status = GetExceptionCode();
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return STATUS_ACCESS_VIOLATION;
+        }
+    }
+    IoSetCancelRoutine(Irp, KsCancel);
+    IoMarkIrpPending(Irp);
+    if (IoSetCancelRoutine(Irp, NULL) != NULL) {
+        IoSkipCurrentIrpStackLocation(Irp);
+        IoCallDriver(fx->Lower, Irp);
+    }
+    return STATUS_PENDING;
+}
+
+_Use_decl_annotations_
+BOOLEAN
+KsIsr(PKINTERRUPT Interrupt, PVOID ServiceContext)
+{
+    UNREFERENCED_PARAMETER(Interrupt);
+    UNREFERENCED_PARAMETER(ServiceContext);
+    return FALSE;
+}
+
+_Use_decl_annotations_
+BOOLEAN
+KsSynchronize(PVOID SynchronizeContext)
+{
+    ++*(PLONG)SynchronizeContext;
+    return TRUE;
+}
+
+_Use_decl_annotations_
+VOID
+KsWorker(PVOID Parameter)
+{
+    PKS_FILTER_EXTENSION fx = (PKS_FILTER_EXTENSION)Parameter;
+    KeReleaseSemaphore(&fx->Semaphore, IO_NO_INCREMENT, 1, FALSE);
+}
+
+_Use_decl_annotations_
+VOID
+KsPowerStateCallback(PVOID CallbackContext, PVOID Argument1, PVOID Argument2)
+{
+    if ((ULONG_PTR)Argument1 == 3 /* PO_CB_SYSTEM_STATE_LOCK */ && Argument2 == (PVOID)0) {
+        UNREFERENCED_PARAMETER(CallbackContext);
+    }
+}
+
+_Use_decl_annotations_
+NTSTATUS
+KsPnpNotify(PVOID NotificationStructure, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(NotificationStructure);
+    UNREFERENCED_PARAMETER(Context);
+    return STATUS_SUCCESS;
+}
+
+_Use_decl_annotations_
+VOID
+KsIoTimer(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Context);
+}
+
+_Use_decl_annotations_
+VOID
+KsReinitialize(PDRIVER_OBJECT DriverObject, PVOID Context, ULONG Count)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Count);
+}
+
+static NTSTATUS
+KsRegistryAndFiles(PUNICODE_STRING RegistryPath, PKS_FILTER_EXTENSION fx)
+{
+    OBJECT_ATTRIBUTES attributes;
+    IO_STATUS_BLOCK iosb;
+    HANDLE key;
+    HANDLE file;
+    ULONG value = 1;
+    ULONG resultLength;
+    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
+    PKEY_VALUE_PARTIAL_INFORMATION partial = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
+    UNICODE_STRING valueName = RTL_CONSTANT_STRING(L"Enabled");
+    UNICODE_STRING fileName = RTL_CONSTANT_STRING(L"\\??\\C:\\ks.log");
+    UNICODE_STRING callbackName = RTL_CONSTANT_STRING(L"\\Callback\\PowerState");
+    UNICODE_STRING routineName = RTL_CONSTANT_STRING(L"KeQueryActiveProcessorCount");
+    UNICODE_STRING number;
+    WCHAR numberBuffer[16];
+    ANSI_STRING ansi;
+    UNICODE_STRING converted;
+    FILE_STANDARD_INFORMATION standard;
+    LARGE_INTEGER offset;
+    LARGE_INTEGER interval;
+    LARGE_INTEGER now;
+    LARGE_INTEGER frequency;
+    PVOID routine;
+    PVOID objects[2];
+    PFILE_OBJECT fileObject;
+    ULONG number32;
+    NTSTATUS status;
+    CHAR text[] = "kitchen sink";
+
+    InitializeObjectAttributes(&attributes, RegistryPath, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    status = ZwOpenKey(&key, KEY_READ | KEY_WRITE, &attributes);
+    if (NT_SUCCESS(status)) {
+        status = ZwQueryValueKey(key, &valueName, KeyValuePartialInformation, partial, sizeof(buffer), &resultLength);
+        if (NT_SUCCESS(status) && partial->Type == REG_DWORD && partial->DataLength == sizeof(ULONG)) {
+            value = *(PULONG)partial->Data;
+        }
+        status = ZwSetValueKey(key, &valueName, 0, REG_DWORD, &value, sizeof(value));
+        ZwClose(key);
+    }
+    status = ZwCreateKey(&key, KEY_ALL_ACCESS, &attributes, 0, NULL, REG_OPTION_VOLATILE, NULL);
+    if (NT_SUCCESS(status)) {
+        ZwDeleteKey(key);
+        ZwClose(key);
+    }
+
+    InitializeObjectAttributes(&attributes, &fileName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    status = ZwCreateFile(&file, FILE_GENERIC_WRITE | FILE_GENERIC_READ, &attributes, &iosb, NULL, FILE_ATTRIBUTE_NORMAL,
+                          FILE_SHARE_READ, FILE_OPEN_IF, FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE, NULL, 0);
+    if (NT_SUCCESS(status)) {
+        status = ZwQueryInformationFile(file, &iosb, &standard, sizeof(standard), FileStandardInformation);
+        offset = standard.EndOfFile;
+        status = ZwWriteFile(file, NULL, NULL, NULL, &iosb, text, (ULONG)strlen(text), &offset, NULL);
+        offset.QuadPart = 0;
+        status = ZwReadFile(file, NULL, NULL, NULL, &iosb, text, sizeof(text) - 1, &offset, NULL);
+        status = ObReferenceObjectByHandle(file, FILE_READ_DATA, *IoFileObjectType, KernelMode, (PVOID *)&fileObject, NULL);
+        if (NT_SUCCESS(status)) {
+            objects[0] = fileObject;
+            ObReferenceObject(fileObject);
+            ObDereferenceObject(fileObject);
+            ObDereferenceObject(fileObject);
+        }
+        ZwClose(file);
+    }
+
+    InitializeObjectAttributes(&attributes, &callbackName, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    status = ExCreateCallback(&fx->PowerStateCallback, &attributes, FALSE, TRUE);
+    if (NT_SUCCESS(status)) {
+        fx->PowerStateRegistration = ExRegisterCallback(fx->PowerStateCallback, KsPowerStateCallback, fx);
+        if (fx->PowerStateRegistration != NULL) {
+            ExUnregisterCallback(fx->PowerStateRegistration);
+        }
+        ObDereferenceObject(fx->PowerStateCallback);
+    }
+
+    routine = MmGetSystemRoutineAddress(&routineName);
+    number32 = KeQueryActiveProcessorCount(NULL) + KeGetCurrentProcessorNumberEx(NULL);
+    RtlInitEmptyUnicodeString(&number, numberBuffer, sizeof(numberBuffer));
+    status = RtlIntegerToUnicodeString(number32, 10, &number);
+    status = RtlUnicodeStringToInteger(&number, 10, &number32);
+    RtlInitString(&ansi, text);
+    status = RtlAnsiStringToUnicodeString(&converted, &ansi, TRUE);
+    if (NT_SUCCESS(status)) {
+        if (wcslen(converted.Buffer) > 0 && wcsncmp(converted.Buffer, L"k", 1) == 0) {
+            RtlFreeUnicodeString(&converted);
+        }
+    }
+    memset(text, 0, sizeof(text));
+    memcpy(text, "abc", 3);
+    memmove(text + 1, text, 2);
+    NT_VERIFY(memcmp(text, "aab", 3) == 0 || strcmp(text, "x") != 0);
+
+    KeQuerySystemTimePrecise(&now);
+    KeQuerySystemTime(&now);
+    now = KeQueryPerformanceCounter(&frequency);
+    KeQueryTickCount(&now);
+    now.QuadPart = (LONGLONG)KeQueryInterruptTime() + KeQueryTimeIncrement();
+    interval.QuadPart = -10000;
+    KeDelayExecutionThread(KernelMode, FALSE, &interval);
+    KeStallExecutionProcessor(10);
+    objects[0] = &fx->Semaphore;
+    objects[1] = &fx->Semaphore;
+    status = KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode, FALSE, &interval, NULL);
+    ExInitializeWorkItem(&fx->WorkQueueItem, KsWorker, fx);
+    ExQueueWorkItem(&fx->WorkQueueItem, DelayedWorkQueue);
+    if (ExGetPreviousMode() == UserMode || KeAreApcsDisabled() || routine == NULL) {
+        NT_ASSERTMSG("unexpected", FALSE);
+        KdPrintEx((DPFLTR_IHVDRIVER_ID, DPFLTR_WARNING_LEVEL, "previous mode %d\n", ExGetPreviousMode()));
+    }
+    return status;
+}
+
+static VOID
+KsMoreLocks(PKS_EXTENSION Ext, PKS_FILTER_EXTENSION fx)
+{
+    KIRQL irql;
+    KLOCK_QUEUE_HANDLE handle;
+    LONG counter = 0;
+    LIST_ENTRY other;
+
+    irql = KeAcquireSpinLockRaiseToDpc(&Ext->Lock);
+    KeReleaseSpinLock(&Ext->Lock, irql);
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    if (KeTryToAcquireSpinLockAtDpcLevel(&Ext->Lock)) {
+        KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+    }
+    KeAcquireInStackQueuedSpinLockAtDpcLevel(&Ext->QueueLock, &handle);
+    KeReleaseInStackQueuedSpinLockFromDpcLevel(&handle);
+    ExAcquireSpinLockSharedAtDpcLevel(&Ext->SharedLock);
+    ExReleaseSpinLockSharedFromDpcLevel(&Ext->SharedLock);
+    ExAcquireSpinLockExclusiveAtDpcLevel(&Ext->SharedLock);
+    ExReleaseSpinLockExclusiveFromDpcLevel(&Ext->SharedLock);
+    KeLowerIrql(irql);
+    irql = KeRaiseIrqlToDpcLevel();
+    KeLowerIrql(irql);
+
+    if (fx->Interrupt != NULL) {
+        irql = KeAcquireInterruptSpinLock(fx->Interrupt);
+        KeReleaseInterruptSpinLock(fx->Interrupt, irql);
+        KeSynchronizeExecution(fx->Interrupt, KsSynchronize, &counter);
+    }
+
+    if (ExTryToAcquireFastMutex(&Ext->Mutex)) {
+        ExReleaseFastMutex(&Ext->Mutex);
+    }
+    KeEnterGuardedRegion();
+    KeAcquireGuardedMutexUnsafe(&Ext->GuardedMutex);
+    KeReleaseGuardedMutexUnsafe(&Ext->GuardedMutex);
+    KeLeaveGuardedRegion();
+    if (KeTryToAcquireGuardedMutex(&Ext->GuardedMutex)) {
+        KeReleaseGuardedMutex(&Ext->GuardedMutex);
+    }
+    ExEnterCriticalRegionAndAcquireResourceExclusive(&Ext->Resource);
+    NT_ASSERT(ExIsResourceAcquiredExclusiveLite(&Ext->Resource));
+    ExReleaseResourceAndLeaveCriticalRegion(&Ext->Resource);
+    ExEnterCriticalRegionAndAcquireResourceShared(&Ext->Resource);
+    ExReleaseResourceAndLeaveCriticalRegion(&Ext->Resource);
+    KeEnterCriticalRegion();
+    ExAcquirePushLockShared(&Ext->PushLock);
+    ExReleasePushLockShared(&Ext->PushLock);
+    KeLeaveCriticalRegion();
+
+    KeClearEvent(&Ext->Event);
+    KeResetEvent(&Ext->Event);
+    if (KeReadStateEvent(&Ext->Event) == 0 && KeReadStateTimer(&Ext->Timer) == FALSE) {
+        KeRemoveQueueDpc(&Ext->Dpc);
+    }
+
+    InitializeListHead(&other);
+    AppendTailList(&Ext->List, &other);
+    ExInterlockedInsertHeadList(&Ext->InterlockedList, &other, &Ext->Lock);
+    InterlockedCompareExchange64(&Ext->Counter64, 1, 0);
+    InterlockedDecrement64(&Ext->Counter64);
+    InterlockedExchangeAdd64(&Ext->Counter64, 5);
+    InterlockedXor(&Ext->Counter, 3);
 }
 
 _Use_decl_annotations_
@@ -526,6 +1009,12 @@ DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_CREATE] = KsCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = KsCreateClose;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = KsDeviceControl;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = KsDispatchPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = KsDispatchPower;
+    DriverObject->MajorFunction[IRP_MJ_READ] = KsDispatchRead;
+    DriverObject->DriverExtension->AddDevice = KsAddDevice;
+    IoRegisterDriverReinitialization(DriverObject, KsReinitialize, NULL);
+    IoRegisterBootDriverReinitialization(DriverObject, KsReinitialize, NULL);
     deviceObject->Flags |= DO_BUFFERED_IO;
     deviceObject->Flags &= ~DO_DEVICE_INITIALIZING;
 
@@ -605,6 +1094,30 @@ DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         goto fail;
     }
     ZwClose(thread);
+
+    status = IoInitializeTimer(deviceObject, KsIoTimer, ext);
+    if (NT_SUCCESS(status)) {
+        IoStartTimer(deviceObject);
+        IoStopTimer(deviceObject);
+    }
+    status = IoRegisterShutdownNotification(deviceObject);
+    if (NT_SUCCESS(status)) {
+        IoUnregisterShutdownNotification(deviceObject);
+    }
+    status = IoRegisterPlugPlayNotification(EventCategoryDeviceInterfaceChange,
+                                            PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES,
+                                            (PVOID)&GUID_KS_INTERFACE, DriverObject, KsPnpNotify, ext,
+                                            &g_PnpEntry);
+    if (NT_SUCCESS(status)) {
+        IoUnregisterPlugPlayNotificationEx(g_PnpEntry);
+    }
+    g_Filter = (PKS_FILTER_EXTENSION)ExAllocatePoolZero(NonPagedPoolNx, sizeof(KS_FILTER_EXTENSION), KS_TAG);
+    if (g_Filter != NULL) {
+        KeInitializeSemaphore(&g_Filter->Semaphore, 0, 1);
+        status = KsRegistryAndFiles(RegistryPath, g_Filter);
+        KsMoreLocks(ext, g_Filter);
+        ExFreePoolWithTag(g_Filter, KS_TAG);
+    }
 
     KsHelper(ext);
     status = KsStrings();

@@ -25,12 +25,12 @@ def _sarif(tmp_path: Path, *paths: str, srcroot: str | None = None) -> tuple[Pat
 
 @pytest.fixture
 def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict]:
-    """Findings of every kind (plain, path, wrapper with related location) plus parse notifications."""
+    """Findings of every rule and kind (plain, path, related locations) plus parse notifications."""
     monkeypatch.chdir(FIXTURES.parent)
     broken = tmp_path / "broken" / "broken.c"
     broken.parent.mkdir()
     broken.write_text("#include <ntddk.h>\nVOID F(VOID) { int x = ; }\n")
-    return _sarif(tmp_path, "fixtures/DDI001", str(broken))
+    return _sarif(tmp_path, "fixtures", str(broken))
 
 
 def test_matches_the_oasis_schema(report):
@@ -71,17 +71,20 @@ def test_tool_rules_results_and_notifications(report):
     run = report[1]["runs"][0]
     driver = run["tool"]["driver"]
     assert driver["name"] == "ddilint" and driver["version"] and driver["informationUri"]
-    rule = driver["rules"][0]
-    assert rule["id"] == "DDI001"
-    assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-    assert "## What it does" in rule["help"]["markdown"] and rule["help"]["text"]
-    assert rule["defaultConfiguration"]["level"] == "warning"
+    rule_ids = [rule["id"] for rule in driver["rules"]]
+    assert rule_ids == sorted(rule_ids) and {"DDI001", "DDI002"} <= set(rule_ids)
+    for rule in driver["rules"]:
+        assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert "## What it does" in rule["help"]["markdown"] and rule["help"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
+        assert rule["helpUri"].endswith(f"rules/checks/{rule['id']}.md")
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
     assert run["invocations"][0]["executionSuccessful"] is True
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("parse error" in n["message"]["text"] for n in notes)
     results = run["results"]
-    assert results and all(r["ruleId"] == "DDI001" and r["ruleIndex"] == 0 for r in results)
+    assert {r["ruleId"] for r in results} == {"DDI001", "DDI002"}
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
     for r in results:
         loc = r["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"

@@ -30,9 +30,10 @@ from ddilint.analysis.driver_model import (
     lvalue_key,
     param_key,
     removes,
+    strip,
 )
 from ddilint.analysis.values import ANY, NEG, POS, ZERO, Evaluator, sign_of
-from ddilint.cfg import Node, NodeKind
+from ddilint.cfg import Node, NodeKind, case_values
 from ddilint.program import Program
 
 MAX_DEPTH = 12
@@ -121,9 +122,9 @@ class PairingPaths:
         self.flags = flags
         self.global_inits = global_inits
         self.established = established or {}  # what every successful DriverEntry leaves behind
-        statuses = status_variables(program)
-        self._unload_tracked = set(flags) | statuses | set(self.established)
-        self._entry_tracked = set(flags) | statuses | flag_like
+        locals_ = local_variables(program)  # status copies, loop counters, local flags: dropped on return
+        self._unload_tracked = set(flags) | set(self.established) | locals_
+        self._entry_tracked = set(flags) | flag_like | locals_
         self.tracked = self._unload_tracked
         self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
 
@@ -201,7 +202,7 @@ class PairingPaths:
             return None  # removed on this path
         facts = dict(state.facts)
         evaluator = self._evaluator(frame)
-        self._apply_effects(node, frame.function, facts, evaluator)
+        self._apply_effects(node, frame, facts, evaluator)
         results = frame.results
         if node.kind == NodeKind.RETURN and node.expr is not None:
             results = (*results, (_RETURN, evaluator.eval(node.expr, facts)))
@@ -235,6 +236,11 @@ class PairingPaths:
             passed = argument_key(arg, frame.function)
             if passed is not None:
                 bindings.append((param_key(callee, i), frame.resolve(passed)))
+            stripped = strip(arg)
+            if isinstance(stripped, ir.Unary) and stripped.op == "&":
+                pointee = lvalue_key(stripped.operand, frame.function)
+                if pointee is not None:  # an out-parameter: *Param is the caller's variable
+                    bindings.append((f"*{param_key(callee, i)}", frame.resolve(pointee)))
         entry = Frame(callee, self.program.cfg(callee).entry, 0, (), tuple(bindings))
         step = Step(call.loc, f"calls {callee.name}")
         search.push(State((*state.frames, entry), state.facts, state.registered), state, step)
@@ -249,7 +255,9 @@ class PairingPaths:
             ]
             results = (*caller.results, (id(call), returned))
             resumed = Frame(caller.function, caller.node, caller.call_index + 1, results, caller.bindings)
-            search.push(State((*state.frames[:-2], resumed), state.facts, state.registered), state, None)
+            prefix = f"l:{frame.function.name}:"
+            facts = frozenset(item for item in state.facts if not item[0].startswith(prefix))  # its locals die
+            search.push(State((*state.frames[:-2], resumed), facts, state.registered), state, None)
             return None
         if mode == "facts":
             if not returned & NEG:
@@ -290,13 +298,18 @@ class PairingPaths:
                 return ZERO  # the registration succeeds on the paths that matter
             return results.get(id(call), ANY)
 
-        return Evaluator(lambda e: self._key(e, frame.function), call_value)
+        return Evaluator(lambda e: self._key(e, frame), call_value)
 
-    def _key(self, e: ir.Expr, function: ir.Function) -> str | None:
-        key = lvalue_key(e, function)
+    def _key(self, e: ir.Expr, frame: Frame) -> str | None:
+        """The tracked storage ``e`` names, seen through the parameters bound by the callers."""
+        key = lvalue_key(e, frame.function)
+        if key is None:
+            return None
+        key = frame.resolve(key)
         return key if key in self.tracked else None
 
-    def _apply_effects(self, node: Node, function: ir.Function, facts: dict[str, int], ev: Evaluator) -> None:
+    def _apply_effects(self, node: Node, frame: Frame, facts: dict[str, int], ev: Evaluator) -> None:
+        function = frame.function
         if node.kind == NodeKind.DECL and node.var is not None:
             key = f"l:{function.name}:{node.var}"
             if key in self.tracked:
@@ -305,17 +318,18 @@ class PairingPaths:
             return
         for e in ir.postorder(node.expr):
             if isinstance(e, ir.Assign):
-                key = self._key(e.target, function)
+                key = self._key(e.target, frame)
                 if key is not None:
                     facts[key] = ev.eval(e.value, facts) if e.op == "=" else ANY
             elif isinstance(e, ir.Unary) and e.op in ("++", "--"):
-                key = self._key(e.operand, function)
+                key = self._key(e.operand, frame)
                 if key is not None:
                     facts[key] = ANY
-            elif isinstance(e, ir.Call):
+            elif isinstance(e, ir.Call) and self.program.resolve(e.callee, function) is None:
+                # an external call may write through the pointers it is given (a driver call was entered)
                 for arg in e.args:
                     if isinstance(arg, ir.Unary) and arg.op == "&":
-                        key = self._key(arg.operand, function)
+                        key = self._key(arg.operand, frame)
                         if key is not None:
                             written_handle = e is self.reg.call and key in self.flags
                             facts[key] = self.flags[key] if written_handle else ANY
@@ -323,9 +337,18 @@ class PairingPaths:
 
 def edge_feasible(evaluator: Evaluator, node: Node, label: str, facts: dict[str, int]) -> bool:
     """Can control leave ``node`` along ``label`` under ``facts``? Narrows ``facts`` to that edge."""
-    if node.kind != NodeKind.BRANCH or node.expr is None or label not in ("true", "false"):
+    if node.expr is None:
         return True
-    return evaluator.assume(node.expr, label == "true", facts)
+    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
+        return evaluator.assume(node.expr, label == "true", facts)
+    if node.kind == NodeKind.SWITCH and label.startswith("case:"):
+        value = int(label[5:])
+        return evaluator.assume(ir.Binary(node.loc, "==", node.expr, ir.Const(node.loc, value)), True, facts)
+    if node.kind == NodeKind.SWITCH and label == "default":
+        for value in case_values(node):
+            if not evaluator.assume(ir.Binary(node.loc, "!=", node.expr, ir.Const(node.loc, value)), True, facts):
+                return False
+    return True
 
 
 def _edge_step(node: Node, label: str) -> Step | None:
@@ -338,6 +361,15 @@ def _edge_step(node: Node, label: str) -> Step | None:
     if label == "goto":
         return Step(node.loc, "jumps to the cleanup label")
     return None
+
+
+def local_variables(program: Program) -> set[str]:
+    """Keys of every local variable and parameter of the driver's functions."""
+    keys: set[str] = set()
+    for function in program.functions():
+        keys.update(f"l:{function.name}:{param.name}" for param in function.params)
+        keys.update(f"l:{function.name}:{s.name}" for s in _statements(function.body) if isinstance(s, ir.VarDecl))
+    return keys
 
 
 def status_variables(program: Program) -> set[str]:
@@ -410,8 +442,9 @@ def _walk_success_region(
 
     evaluator = Evaluator(lambda e: lvalue_key(e, function), lambda call: value if call is followed else ANY)
     facts: dict[str, int] = {}
-    carries_status = _status_reader(function, status_keys, followed)
-    _collect_flag_writes(start, function, evaluator, facts, flags, carries_status)
+    holders = set(status_keys)
+    carries_status = _status_reader(function, holders, followed)
+    _collect_flag_writes(start, function, evaluator, facts, flags, carries_status, holders)
     returned: list[int] = []
     work = [(succ, label, start, frozenset(facts.items())) for succ, label in start.succs]
     seen: set[tuple[int, frozenset[tuple[str, int]]]] = set()
@@ -431,17 +464,19 @@ def _walk_success_region(
             if not result & NEG and result != ANY:
                 returned.append(result)
             continue
-        _collect_flag_writes(node, function, evaluator, current, flags, carries_status)
+        _collect_flag_writes(node, function, evaluator, current, flags, carries_status, holders)
         work.extend((succ, lbl, node, frozenset(current.items())) for succ, lbl in node.succs)
     return returned
 
 
-def _status_reader(function: ir.Function, status_keys: set[str], followed: ir.Call) -> Callable[[ir.Expr], bool]:
+def _status_reader(function: ir.Function, holders: set[str], followed: ir.Call) -> Callable[[ir.Expr], bool]:
+    """Does an expression read R's status (the call itself, or storage that holds a copy)?"""
+
     def reads_status(e: ir.Expr) -> bool:
         for sub in ir.walk(e):
             if sub is followed:
                 return True
-            if isinstance(sub, (ir.Name, ir.Member)) and lvalue_key(sub, function) in status_keys:
+            if isinstance(sub, (ir.Name, ir.Member)) and lvalue_key(sub, function) in holders:
                 return True
         return False
 
@@ -455,6 +490,7 @@ def _collect_flag_writes(
     facts: dict[str, int],
     flags: dict[str, int],
     carries_status: Callable[[ir.Expr], bool],
+    holders: set[str],
 ) -> None:
     """Record stores of a known value: non-zero (TRUE, a pointer) or a copy of R's status."""
     writes: list[tuple[str | None, ir.Expr]] = []
@@ -471,7 +507,10 @@ def _collect_flag_writes(
             continue
         value = ev.eval(value_expr, facts)
         facts[key] = value
-        if value != ANY and (value & ZERO == 0 or carries_status(value_expr)):
+        copies_status = carries_status(value_expr)
+        if copies_status and value != ANY:
+            holders.add(key)  # later copies of this copy still carry R's status
+        if value != ANY and (value & ZERO == 0 or copies_status):
             flags[key] = value
 
 

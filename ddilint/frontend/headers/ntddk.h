@@ -87,6 +87,7 @@ typedef struct _IMAGE_INFO_EX {
 
 typedef
 _Function_class_(LOAD_IMAGE_NOTIFY_ROUTINE)
+_IRQL_requires_(PASSIVE_LEVEL)
 _IRQL_requires_same_
 VOID
 LOAD_IMAGE_NOTIFY_ROUTINE(
@@ -104,6 +105,7 @@ typedef LOAD_IMAGE_NOTIFY_ROUTINE *PLOAD_IMAGE_NOTIFY_ROUTINE;
  * ------------------------------------------------------------------- */
 typedef
 _Function_class_(CREATE_PROCESS_NOTIFY_ROUTINE)
+_IRQL_requires_(PASSIVE_LEVEL)
 _IRQL_requires_same_
 VOID
 CREATE_PROCESS_NOTIFY_ROUTINE(
@@ -133,6 +135,7 @@ typedef struct _PS_CREATE_NOTIFY_INFO {
 
 typedef
 _Function_class_(CREATE_PROCESS_NOTIFY_ROUTINE_EX)
+_IRQL_requires_(PASSIVE_LEVEL)
 _IRQL_requires_same_
 VOID
 CREATE_PROCESS_NOTIFY_ROUTINE_EX(
@@ -151,6 +154,7 @@ typedef enum _PSCREATEPROCESSNOTIFYTYPE {
  * ------------------------------------------------------------------- */
 typedef
 _Function_class_(CREATE_THREAD_NOTIFY_ROUTINE)
+_IRQL_requires_(PASSIVE_LEVEL)
 _IRQL_requires_same_
 VOID
 CREATE_THREAD_NOTIFY_ROUTINE(
@@ -243,19 +247,25 @@ PsRemoveCreateThreadNotifyRoutine(
 /* ---------------------------------------------------------------------
  * Current process and thread, process and thread identity.
  * ------------------------------------------------------------------- */
+/* "Any level" on the documentation page. */
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 HANDLE
 PsGetCurrentProcessId(
     VOID
     );
 
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 HANDLE
 PsGetCurrentThreadId(
     VOID
     );
 
-_IRQL_requires_max_(DISPATCH_LEVEL)
+/* IoGetCurrentProcess, PsGetCurrentProcess and PsGetCurrentThread are
+ * documented under wdm.h; ddilint's wdm.h leaves them out, so they are
+ * declared here (guarded in case a macro form is already defined). */
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 PEPROCESS
 IoGetCurrentProcess(
@@ -263,7 +273,7 @@ IoGetCurrentProcess(
     );
 
 #ifndef PsGetCurrentProcess
-_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 PEPROCESS
 PsGetCurrentProcess(
@@ -272,7 +282,7 @@ PsGetCurrentProcess(
 #endif
 
 #ifndef PsGetCurrentThread
-_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 PETHREAD
 PsGetCurrentThread(
@@ -280,59 +290,44 @@ PsGetCurrentThread(
     );
 #endif
 
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 HANDLE
 PsGetProcessId(
     _In_ PEPROCESS Process
     );
 
+_IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI
 HANDLE
 PsGetThreadId(
     _In_ PETHREAD Thread
     );
 
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 HANDLE
 PsGetThreadProcessId(
     _In_ PETHREAD Thread
     );
 
-_IRQL_requires_max_(APC_LEVEL)
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 LONGLONG
 PsGetProcessCreateTimeQuadPart(
     _In_ PEPROCESS Process
     );
 
+/* Documented under ntifs.h; declared here too, as the ntddk.h Ps* family. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI
 BOOLEAN
 PsIsSystemThread(
     _In_ PETHREAD Thread
     );
 
-/* ---------------------------------------------------------------------
- * System threads.
- * ------------------------------------------------------------------- */
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI
-NTSTATUS
-PsCreateSystemThread(
-    _Out_ PHANDLE ThreadHandle,
-    _In_ ULONG DesiredAccess,
-    _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes,
-    _In_opt_ HANDLE ProcessHandle,
-    _Out_opt_ PCLIENT_ID ClientId,
-    _In_ PKSTART_ROUTINE StartRoutine,
-    _In_opt_ PVOID StartContext
-    );
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI
-NTSTATUS
-PsTerminateSystemThread(
-    _In_ NTSTATUS ExitStatus
-    );
+/* PsCreateSystemThread and PsTerminateSystemThread are declared in wdm.h,
+ * as in the WDK. */
 
 /* ---------------------------------------------------------------------
  * Version information.
@@ -442,30 +437,16 @@ ZwOpenProcess(
     _In_opt_ PCLIENT_ID ClientId
     );
 
-_IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI
-BOOLEAN
-MmIsAddressValid(
-    _In_ PVOID VirtualAddress
-    );
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 PHYSICAL_ADDRESS
 MmGetPhysicalAddress(
     _In_ PVOID BaseAddress
     );
 
-_IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI
-ULONG
-ExSetTimerResolution(
-    _In_ ULONG DesiredTime,
-    _In_ BOOLEAN SetResolution
-    );
-
 typedef
 _Function_class_(DRIVER_REINITIALIZE)
+_IRQL_requires_(PASSIVE_LEVEL)
 _IRQL_requires_same_
 VOID
 DRIVER_REINITIALIZE(

@@ -36,6 +36,8 @@ EXTERN_C_START
  * ------------------------------------------------------------------- */
 typedef
 _Function_class_(DRIVER_FS_NOTIFICATION)
+_IRQL_requires_(PASSIVE_LEVEL)
+_IRQL_requires_same_
 VOID
 DRIVER_FS_NOTIFICATION(
     _In_ struct _DEVICE_OBJECT *DeviceObject,
@@ -85,6 +87,7 @@ SeUnregisterLogonSessionTerminatedRoutine(
 /* ---------------------------------------------------------------------
  * Name matching.
  * ------------------------------------------------------------------- */
+_IRQL_requires_max_(PASSIVE_LEVEL)
 NTKERNELAPI
 BOOLEAN
 FsRtlIsNameInExpression(
@@ -156,7 +159,7 @@ NTSTATUS
 ObOpenObjectByPointer(
     _In_ PVOID Object,
     _In_ ULONG HandleAttributes,
-    _In_opt_ struct _ACCESS_STATE *PassedAccessState,
+    _In_opt_ PACCESS_STATE PassedAccessState,
     _In_ ACCESS_MASK DesiredAccess,
     _In_opt_ POBJECT_TYPE ObjectType,
     _In_ KPROCESSOR_MODE AccessMode,
