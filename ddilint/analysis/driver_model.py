@@ -235,10 +235,23 @@ def link_key(
     return _link_key(registration.ddi, call, function, registering, node)
 
 
+def link_key_of_call(registration: Registration, call: ir.Call, function: ir.Function) -> str | None:
+    """If ``call`` is an unregistration of ``registration``'s kind, the key it removes (before binding)."""
+    pairing = registration.ddi.pairing
+    assert pairing is not None
+    if pairing.link == "same_ddi":
+        if call.callee != registration.ddi.name or removal_form(registration.ddi, call) is not True:
+            return None
+    elif call.callee != pairing.unregister:
+        return None
+    if pairing.unregister_arg >= len(call.args):
+        return None
+    return lvalue_key(strip(call.args[pairing.unregister_arg]), function)
+
+
 def removes(
     registration: Registration,
     call: ir.Call,
-    node: Node,
     function: ir.Function,
     resolve: Callable[[str], str] = lambda key: key,
 ) -> bool:
@@ -246,12 +259,5 @@ def removes(
 
     ``resolve`` maps a helper's parameter to what its caller passed.
     """
-    pairing = registration.ddi.pairing
-    assert pairing is not None
-    if pairing.link == "same_ddi":
-        if call.callee != registration.ddi.name or removal_form(registration.ddi, call) is not True:
-            return False
-    elif call.callee != pairing.unregister:
-        return False
-    key = _link_key(registration.ddi, call, function, False, node)
+    key = link_key_of_call(registration, call, function)
     return key is not None and resolve(key) == registration.key

@@ -114,17 +114,19 @@ class PairingPaths:
         registration: Registration,
         flags: dict[str, int],
         global_inits: dict[str, int | None],
-        flag_like: set[str],
+        relevant: set[str],
         established: dict[str, int] | None = None,
+        broad: set[str] | None = None,
     ) -> None:
         self.program = program
         self.reg = registration
         self.flags = flags
         self.global_inits = global_inits
         self.established = established or {}  # what every successful DriverEntry leaves behind
-        locals_ = local_variables(program)  # status copies, loop counters, local flags: dropped on return
-        self._unload_tracked = set(flags) | set(self.established) | locals_
-        self._entry_tracked = set(flags) | flag_like | locals_
+        statuses = status_variables(program)
+        self._unload_tracked = set(flags) | set(self.established) | statuses | relevant
+        self._entry_tracked = set(flags) | statuses | relevant
+        self._broad_tracked = broad or set()  # for established_facts: every flag and local
         self.tracked = self._unload_tracked
         self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
 
@@ -147,7 +149,7 @@ class PairingPaths:
         The unload routine runs only after the entry point succeeded, so a flag
         it sets last (``g_InitComplete = TRUE;``) is known there.
         """
-        self.tracked = self._entry_tracked
+        self.tracked = self._broad_tracked
         self._success_exits: list[frozenset[tuple[str, int]]] = []
         start = State((Frame(entry, self.program.cfg(entry).entry, 0),), self._initial_facts(), False)
         self._run(start, mode="facts")
@@ -196,7 +198,7 @@ class PairingPaths:
                     key = link_key(self.reg, e, node, frame.function, registering=True)
                     if key is not None and frame.resolve(key) == self.reg.key:
                         registered = True
-                elif removes(self.reg, e, node, frame.function, frame.resolve):
+                elif removes(self.reg, e, frame.function, frame.resolve):
                     registered = False
         if mode == "unload" and not registered:
             return None  # removed on this path

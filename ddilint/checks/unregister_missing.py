@@ -8,7 +8,14 @@ points: ``rules/roles.toml``.
 from __future__ import annotations
 
 from ddilint.analysis.driver_model import Registration, entry_points, registrations, unload_routines
-from ddilint.analysis.pairing_paths import Leak, PairingPaths, flag_like_variables, success_flags
+from ddilint.analysis.pairing_paths import (
+    Leak,
+    PairingPaths,
+    flag_like_variables,
+    local_variables,
+    success_flags,
+)
+from ddilint.analysis.relevance import exit_guard_keys, removal_guard_keys
 from ddilint.catalog import Catalog
 from ddilint.findings import Finding, PathStep
 from ddilint.program import Program
@@ -27,18 +34,20 @@ class UnregisterMissing:
         unloads = unload_routines(program, self.catalog)
         unload_functions = {id(u.function) for u in unloads}
         global_inits = {name: value for unit in program.units for name, value in unit.globals.items()}
-        flag_like = flag_like_variables(program)
+        guards = exit_guard_keys(program)
         findings: list[Finding] = []
         regs = [r for r in registrations(program, self.catalog) if id(r.function) not in unload_functions]
         if not regs:
             return findings
         established: dict[str, int] = {}
         if unloads and entries:
-            probe = PairingPaths(program, regs[0], {}, global_inits, flag_like)
+            broad = flag_like_variables(program) | local_variables(program)
+            probe = PairingPaths(program, regs[0], {}, global_inits, guards, broad=broad)
             established = probe.established_facts(entries[0])
         for reg in regs:
             flags = success_flags(program, reg)
-            paths = PairingPaths(program, reg, flags, global_inits, flag_like, established)
+            relevant = guards | removal_guard_keys(program, reg)
+            paths = PairingPaths(program, reg, flags, global_inits, relevant, established)
             for unload in unloads:
                 leak = paths.unload_leak(unload.function)
                 if leak is not None:

@@ -243,7 +243,6 @@ PsRemoveCreateThreadNotifyRoutine(
     _In_ PCREATE_THREAD_NOTIFY_ROUTINE NotifyRoutine
     );
 
-
 /* ---------------------------------------------------------------------
  * Current process and thread, process and thread identity.
  * ------------------------------------------------------------------- */
@@ -263,8 +262,9 @@ PsGetCurrentThreadId(
     );
 
 /* IoGetCurrentProcess, PsGetCurrentProcess and PsGetCurrentThread are
- * documented under wdm.h; ddilint's wdm.h leaves them out, so they are
- * declared here (guarded in case a macro form is already defined). */
+ * documented under wdm.h; they are declared here so that ntddk.h drivers
+ * always see them (a compatible redeclaration is harmless, and the Ps*
+ * forms are skipped when wdm.h defines them as macros). */
 _IRQL_requires_max_(HIGH_LEVEL)
 NTKERNELAPI
 PEPROCESS
