@@ -57,10 +57,27 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
                 analyzed += 1
                 sources[unit.path] = unit.source_lines
             units.append(unit)
-        program = Program(units)
-        for check_class in CHECKS:
-            if check_class.code in options.enabled:
-                started = time.perf_counter()
-                findings.extend(check_class(catalog).run(program))
-                timings[check_class.code] += time.perf_counter() - started
+        for group in split_drivers(units, catalog):
+            program = Program(group)
+            for check_class in CHECKS:
+                if check_class.code in options.enabled:
+                    started = time.perf_counter()
+                    findings.extend(check_class(catalog).run(program))
+                    timings[check_class.code] += time.perf_counter() - started
     return RunResult(apply(findings, options.enabled), notifications, analyzed, found.missing, sources, dict(timings))
+
+
+def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[list[ir.TranslationUnit]]:
+    """The drivers of one directory: all its files, unless several of them define an entry point.
+
+    A folder of single-file drivers (samples, tests) then gives one driver per
+    file instead of one driver with many DriverEntry routines.
+    """
+    with_entry = [u for u in units if any(_is_entry(f, catalog) for f in u.functions)]
+    if len(with_entry) <= 1:
+        return [units]
+    return [[u] for u in units]
+
+
+def _is_entry(function: ir.Function, catalog: Catalog) -> bool:
+    return function.name in catalog.entry_names or bool(set(function.role_types) & catalog.entry_role_types)

@@ -26,7 +26,7 @@ class Program:
     units: list[ir.TranslationUnit]
     _cfgs: dict[int, CFG] = field(default_factory=dict)
     _unit_of: dict[int, str] = field(default_factory=dict)
-    _static: dict[tuple[str, str], ir.Function] = field(default_factory=dict)
+    _local: dict[tuple[str, str], ir.Function] = field(default_factory=dict)
     _extern: dict[str, ir.Function] = field(default_factory=dict)
     _callers: dict[int, list[CallSite]] | None = None
 
@@ -34,9 +34,8 @@ class Program:
         for unit in self.units:
             for function in unit.functions:
                 self._unit_of[id(function)] = unit.path
-                if function.is_static:
-                    self._static.setdefault((unit.path, function.name), function)
-                else:
+                self._local.setdefault((unit.path, function.name), function)
+                if not function.is_static:
                     self._extern.setdefault(function.name, function)
 
     def functions(self) -> Iterator[ir.Function]:
@@ -47,10 +46,14 @@ class Program:
         return self._unit_of[id(function)]
 
     def resolve(self, name: str | None, from_function: ir.Function) -> ir.Function | None:
-        """The definition a call to ``name`` inside ``from_function`` reaches, if it is in the driver."""
+        """The definition a call to ``name`` inside ``from_function`` reaches, if it is in the driver.
+
+        A definition in the caller's own file wins (always true for ``static`` ones, and the only sensible
+        choice when several single-file drivers share a directory); otherwise the driver's external one.
+        """
         if name is None:
             return None
-        local = self._static.get((self.unit_of(from_function), name))
+        local = self._local.get((self.unit_of(from_function), name))
         return local if local is not None else self._extern.get(name)
 
     def named(self, name: str) -> list[ir.Function]:

@@ -181,3 +181,23 @@ def test_version_and_no_command(capsys):
     assert exc.value.code == 0
     assert capsys.readouterr().out.startswith("ddilint ")
     assert main([]) == 2
+
+
+def test_a_folder_of_single_file_drivers_is_analyzed_driver_by_driver(tmp_path: Path, cli):
+    template = (
+        "#include <ntddk.h>\n"
+        "VOID Cb(PUNICODE_STRING n, HANDLE p, PIMAGE_INFO i) {{ }}\n"
+        "VOID DriverUnload(PDRIVER_OBJECT d) {{ {removal} }}\n"
+        "NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) {{\n"
+        "    NTSTATUS status = PsSetLoadImageNotifyRoutine(Cb);\n"
+        "    if (!NT_SUCCESS(status)) return status;\n"
+        "    d->DriverUnload = DriverUnload;\n"
+        "    return STATUS_SUCCESS;\n"
+        "}}\n"
+    )
+    (tmp_path / "good.c").write_text(template.format(removal="PsRemoveLoadImageNotifyRoutine(Cb);"))
+    (tmp_path / "leaky.c").write_text(template.format(removal=""))
+    code, report = cli(str(tmp_path))
+    assert code == 1
+    assert [(Path(f["file"]).name, f["line"], f["code"]) for f in report["findings"]] == [("leaky.c", 5, "DDI002")]
+    assert all(Path(step["file"]).name == "leaky.c" for step in report["findings"][0]["path"])

@@ -268,7 +268,9 @@ class PairingPaths:
         if not state.registered:
             return None
         if mode == "unload":
-            return Leak(search.path_to(state), frame.function.loc, frame.function)
+            loc = frame.function.loc
+            closing = ir.Loc(loc.file, loc.end_line, loc.end_col, loc.end_line, loc.end_col)
+            return Leak(search.path_to(state), closing, frame.function)
         if returned & NEG:
             steps = search.path_to(state)
             end = next((s.loc for s in reversed(steps) if s.message.startswith("returns")), frame.function.loc)

@@ -11,6 +11,7 @@ from ddilint.analysis.driver_model import Registration, entry_points, registrati
 from ddilint.analysis.pairing_paths import (
     Leak,
     PairingPaths,
+    Step,
     flag_like_variables,
     local_variables,
     success_flags,
@@ -85,6 +86,8 @@ class UnregisterMissing:
             f"{reg.ddi.name} registers '{reg.what}' but the unload routine '{unload}' can return without "
             f"calling {self._unremoved(reg)}; the callback would then run in unloaded code"
         )
+        leak.steps.insert(0, Step(leak.function.loc, f"the unload routine '{unload}' starts with it registered"))
+        leak.steps.append(Step(leak.end, f"'{unload}' returns without removing it"))
         related = PathStep(leak.function.loc, f"unload routine '{unload}'")
         return self._finding(reg, message, leak, related)
 
@@ -94,5 +97,7 @@ class UnregisterMissing:
             f"{leak.end.line} without calling {self._unremoved(reg)}; the system unloads a driver whose "
             f"{entry} fails without calling its unload routine"
         )
+        if leak.steps and leak.steps[-1].message == "returns":
+            leak.steps[-1] = type(leak.steps[-1])(leak.steps[-1].loc, f"{entry} returns a status that may be a failure")
         related = PathStep(leak.end, f"{entry} returns a failure status here")
         return self._finding(reg, message, leak, related)

@@ -22,8 +22,15 @@ def write_text(result: RunResult, out: TextIO, show_paths: bool = True) -> None:
     for f in result.findings:
         out.write(f"{f.loc.file}:{f.loc.line}:{f.loc.col}: {f.severity}: {f.message} [{f.code} {f.name}]\n")
         if show_paths:
-            for step in (*f.path[1:], *f.related):
+            printed = set()
+            for step in f.path:
+                if (step.loc.line, step.loc.col) == (f.loc.line, f.loc.col) and step.loc.file == f.loc.file:
+                    continue  # the finding's own line says it
+                printed.add((step.loc.file, step.loc.line))
                 out.write(f"{step.loc.file}:{step.loc.line}:{step.loc.col}: note: {step.message}\n")
+            for step in f.related:
+                if (step.loc.file, step.loc.line) not in printed:
+                    out.write(f"{step.loc.file}:{step.loc.line}:{step.loc.col}: note: {step.message}\n")
     out.write(summary(result) + "\n")
 
 
