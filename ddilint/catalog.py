@@ -73,6 +73,43 @@ class RuleDoc:
 
 
 @dataclass(frozen=True)
+class IrqlEffect:
+    """How a call changes the IRQL.
+
+    ``raise_to`` is a level name or ``arg:N``; ``saves`` and ``restores`` are ``arg:N`` or ``return``.
+    """
+
+    raise_to: str | None = None
+    saves: str | None = None
+    restores: str | None = None
+
+
+@dataclass(frozen=True)
+class IrqlModel:
+    levels: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, int] = field(default_factory=dict)  # role typedef -> entry IRQL
+    role_arguments: dict[str, tuple[int, str]] = field(default_factory=dict)  # callee -> (arg, role)
+    role_fields: dict[str, str] = field(default_factory=dict)  # field -> role
+    effects: dict[str, IrqlEffect] = field(default_factory=dict)
+    current_irql: frozenset[str] = field(default_factory=frozenset)
+
+    def level(self, name: str) -> int | None:
+        """A level macro (``DISPATCH_LEVEL``) or a number (``2``) as an IRQL."""
+        if name in self.levels:
+            return self.levels[name]
+        try:
+            return int(name, 0)
+        except ValueError:
+            return None
+
+    def name(self, level: int) -> str:
+        for name in ("PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL", "DIRQL"):
+            if self.levels.get(name) == level:
+                return name
+        return "HIGH_LEVEL" if level >= self.levels.get("HIGH_LEVEL", 15) else f"IRQL {level}"
+
+
+@dataclass(frozen=True)
 class Catalog:
     ddis: dict[str, Ddi]
     rules: dict[str, RuleDoc]
@@ -82,6 +119,7 @@ class Catalog:
     entry_names: frozenset[str] = field(default_factory=frozenset)
     entry_role_types: frozenset[str] = field(default_factory=frozenset)
     unload_fields: frozenset[str] = field(default_factory=frozenset)
+    irql: IrqlModel = field(default_factory=IrqlModel)
 
     def must_check(self) -> dict[str, Ddi]:
         return {name: d for name, d in self.ddis.items() if d.must_check}
@@ -120,6 +158,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     rules = {doc.code: doc for doc in (_rule_doc(p) for p in sorted((base / "checks").glob("DDI*.md")))}
     conventions = _read_toml(base / "conventions.toml")
     roles = _read_toml(base / "roles.toml")
+    irql = _irql_model(base / "irql.toml")
     return Catalog(
         ddis=ddis,
         rules=rules,
@@ -129,6 +168,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         entry_names=frozenset(roles.get("entry", {}).get("names", [])),
         entry_role_types=frozenset(roles.get("entry", {}).get("role_types", [])),
         unload_fields=frozenset(roles.get("unload", {}).get("fields", [])),
+        irql=irql,
     )
 
 
@@ -228,4 +268,43 @@ def _rule_doc(path: Path) -> RuleDoc:
         short=_get(path, code, meta, "short", str),
         full=_get(path, code, meta, "full", str),
         help_markdown=parts[2].strip() + "\n",
+    )
+
+
+def _irql_model(path: Path) -> IrqlModel:
+    data = _read_toml(path)
+    levels = {str(k): int(v) for k, v in data.get("levels", {}).items()}
+
+    def level(where: str, name: str) -> int:
+        if name not in levels:
+            raise CatalogError(f"{path}: {where} = '{name}' is not a level in [levels]")
+        return levels[name]
+
+    roles = {role: level(f"[roles].{role}", name) for role, name in data.get("roles", {}).items()}
+    role_arguments = {}
+    for callee, value in data.get("role_arguments", {}).items():
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and value[1] in roles):
+            raise CatalogError(f"{path}: [role_arguments].{callee} must be [argument index, a role from [roles]]")
+        role_arguments[callee] = (value[0], value[1])
+    role_fields = {}
+    for field_name, role in data.get("role_fields", {}).items():
+        if role not in roles:
+            raise CatalogError(f"{path}: [role_fields].{field_name} names unknown role '{role}'")
+        role_fields[field_name] = role
+    effects = {}
+    for callee, row in data.get("effects", {}).items():
+        unknown = set(row) - {"raise", "saves", "restores"}
+        if unknown:
+            raise CatalogError(f"{path}: [effects].{callee} has unknown key(s) {', '.join(sorted(unknown))}")
+        raise_to = row.get("raise")
+        if raise_to is not None and not raise_to.startswith("arg:"):
+            level(f"[effects].{callee}.raise", raise_to)
+        effects[callee] = IrqlEffect(raise_to, row.get("saves"), row.get("restores"))
+    return IrqlModel(
+        levels=levels,
+        roles=roles,
+        role_arguments=role_arguments,
+        role_fields=role_fields,
+        effects=effects,
+        current_irql=frozenset(data.get("queries", {}).get("current_irql", [])),
     )
