@@ -72,7 +72,7 @@ def test_tool_rules_results_and_notifications(report):
     driver = run["tool"]["driver"]
     assert driver["name"] == "ddilint" and driver["version"] and driver["informationUri"]
     rule_ids = [rule["id"] for rule in driver["rules"]]
-    assert rule_ids == sorted(rule_ids) and {"DDI001", "DDI002"} <= set(rule_ids)
+    assert rule_ids == sorted(rule_ids) and {"DDI001", "DDI002", "DDI003"} <= set(rule_ids)
     for rule in driver["rules"]:
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert "## What it does" in rule["help"]["markdown"] and rule["help"]["text"]
@@ -83,7 +83,7 @@ def test_tool_rules_results_and_notifications(report):
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("parse error" in n["message"]["text"] for n in notes)
     results = run["results"]
-    assert {r["ruleId"] for r in results} == {"DDI001", "DDI002"}
+    assert {r["ruleId"] for r in results} == {"DDI001", "DDI002", "DDI003"}
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
     for r in results:
         loc = r["locations"][0]["physicalLocation"]
