@@ -300,18 +300,7 @@ def case_values(node: Node) -> list[int]:
 
 
 def _labels_in(stmt: ir.Stmt) -> set[str]:
-    found: set[str] = set()
-    stack: list[ir.Stmt] = [stmt]
-    while stack:
-        s = stack.pop()
-        if isinstance(s, ir.Label):
-            found.add(s.name)
-        for value in vars(s).values():
-            if isinstance(value, ir.Stmt):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, ir.Stmt))
-    return found
+    return {s.name for s in ir.statements(stmt) if isinstance(s, ir.Label)}
 
 
 def build_cfg(function: ir.Function) -> CFG:

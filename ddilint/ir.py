@@ -321,6 +321,26 @@ class OpaqueStmt(Stmt):
     kind: str
 
 
+def substatements(stmt: Stmt) -> list[Stmt]:
+    """The statements directly inside ``stmt`` (bodies, branches, block items)."""
+    found: list[Stmt] = []
+    for value in vars(stmt).values():
+        if isinstance(value, Stmt):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, Stmt))
+    return found
+
+
+def statements(root: Stmt) -> Iterator[Stmt]:
+    """Every statement under ``root`` (included), without recursion."""
+    stack = [root]
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        stack.extend(substatements(stmt))
+
+
 # ------------------------------------------------------------- declarations
 
 

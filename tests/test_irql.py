@@ -27,31 +27,40 @@ def levels_at(model, callee: str) -> set:
 
 
 def test_spin_lock_raises_until_release(tmp_path):
-    _, model = model_of(tmp_path, """
+    _, model = model_of(
+        tmp_path,
+        """
         VOID F(VOID) { KIRQL old; ZwClose(NULL); KeAcquireSpinLock(&g_Lock, &old); IoCreateDevice(0,0,0,0,0,0,0);
                        KeReleaseSpinLock(&g_Lock, old); ZwOpenKey(0, 0, 0); }
-    """)
+    """,
+    )
     assert levels_at(model, "ZwClose") == {None}
     assert levels_at(model, "IoCreateDevice") == {2}
     assert levels_at(model, "ZwOpenKey") == {None}  # restored to the entry IRQL saved in 'old'
 
 
 def test_conditional_lock_joins_to_may_be_dispatch(tmp_path):
-    _, model = model_of(tmp_path, """
+    _, model = model_of(
+        tmp_path,
+        """
         VOID F(BOOLEAN c) { KIRQL old = PASSIVE_LEVEL; if (c) KeAcquireSpinLock(&g_Lock, &old);
                             ZwClose(NULL); if (c) KeReleaseSpinLock(&g_Lock, old); }
-    """)
+    """,
+    )
     assert levels_at(model, "ZwClose") == {None, 2}
 
 
 def test_fast_mutex_raise_irql_and_in_stack_queued_lock(tmp_path):
-    _, model = model_of(tmp_path, """
+    _, model = model_of(
+        tmp_path,
+        """
         VOID F(VOID) { KIRQL old; KLOCK_QUEUE_HANDLE h;
             ExAcquireFastMutex(&g_Mutex); ZwClose(NULL); ExReleaseFastMutex(&g_Mutex);
             KeRaiseIrql(HIGH_LEVEL, &old); ZwOpenKey(0, 0, 0); KeLowerIrql(old);
             KeAcquireInStackQueuedSpinLock(&g_Lock, &h); IoCreateDevice(0,0,0,0,0,0,0);
             KeReleaseInStackQueuedSpinLock(&h); IoDeleteSymbolicLink(NULL); }
-    """)
+    """,
+    )
     assert levels_at(model, "ZwClose") == {1}
     assert levels_at(model, "ZwOpenKey") == {15}
     assert levels_at(model, "IoCreateDevice") == {2}
@@ -59,7 +68,9 @@ def test_fast_mutex_raise_irql_and_in_stack_queued_lock(tmp_path):
 
 
 def test_guards_make_the_code_passive(tmp_path):
-    _, model = model_of(tmp_path, """
+    _, model = model_of(
+        tmp_path,
+        """
         KDEFERRED_ROUTINE Dpc;
         VOID Dpc(PKDPC d, PVOID c, PVOID a, PVOID b) {
             KIRQL irql = KeGetCurrentIrql();
@@ -67,13 +78,16 @@ def test_guards_make_the_code_passive(tmp_path):
             if (KeGetCurrentIrql() > PASSIVE_LEVEL) { return; }
             ZwOpenKey(0, 0, 0);
         }
-    """)
+    """,
+    )
     assert levels_at(model, "ZwClose") == {0}
     assert levels_at(model, "ZwOpenKey") == {0}
 
 
 def test_entry_levels_from_roles_by_declaration_use_and_annotation(tmp_path):
-    program, model = model_of(tmp_path, """
+    program, model = model_of(
+        tmp_path,
+        """
         KDEFERRED_ROUTINE DeclaredDpc;
         VOID DeclaredDpc(PKDPC d, PVOID c, PVOID a, PVOID b) { }
         VOID UsedDpc(PKDPC d, PVOID c, PVOID a, PVOID b) { }
@@ -81,7 +95,8 @@ def test_entry_levels_from_roles_by_declaration_use_and_annotation(tmp_path):
         VOID Isr(VOID) { }
         VOID Plain(VOID) { }
         VOID Setup(PKDPC dpc, PDRIVER_OBJECT d) { KeInitializeDpc(dpc, UsedDpc, NULL); d->DriverStartIo = NULL; }
-    """)
+    """,
+    )
     levels = {f.name: model.entry_of(f).level for f in program.functions()}
     assert levels["DeclaredDpc"] == 2 and levels["UsedDpc"] == 2 and levels["Annotated"] == 2
     assert levels["Plain"] == 0
@@ -89,12 +104,15 @@ def test_entry_levels_from_roles_by_declaration_use_and_annotation(tmp_path):
 
 
 def test_requirements_propagate_through_helpers_and_recursion(tmp_path):
-    program, model = model_of(tmp_path, """
+    program, model = model_of(
+        tmp_path,
+        """
         VOID Leaf(VOID) { ZwClose(NULL); }
         VOID Middle(int n) { if (n) Middle(n - 1); Leaf(); }
         VOID Locked(VOID) { KIRQL old; KeAcquireSpinLock(&g_Lock, &old); Leaf(); KeReleaseSpinLock(&g_Lock, old); }
         VOID Guarded(VOID) { if (KeGetCurrentIrql() == PASSIVE_LEVEL) Leaf(); }
-    """)
+    """,
+    )
     req = {f.name: model.requirements.get(id(f)) for f in program.functions()}
     assert req["Leaf"].level == 0 and req["Leaf"].callee == "ZwClose"
     assert req["Middle"].level == 0

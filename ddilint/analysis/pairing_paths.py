@@ -19,7 +19,7 @@ variables: R's success flags and handle, and the status variables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ddilint import ir
@@ -372,7 +372,7 @@ def local_variables(program: Program) -> set[str]:
     keys: set[str] = set()
     for function in program.functions():
         keys.update(f"l:{function.name}:{param.name}" for param in function.params)
-        keys.update(f"l:{function.name}:{s.name}" for s in _statements(function.body) if isinstance(s, ir.VarDecl))
+        keys.update(f"l:{function.name}:{s.name}" for s in ir.statements(function.body) if isinstance(s, ir.VarDecl))
     return keys
 
 
@@ -383,22 +383,10 @@ def status_variables(program: Program) -> set[str]:
         for param in function.params:
             if "NTSTATUS" in param.type_name:
                 keys.add(f"l:{function.name}:{param.name}")
-        for stmt in _statements(function.body):
+        for stmt in ir.statements(function.body):
             if isinstance(stmt, ir.VarDecl) and "NTSTATUS" in stmt.type_name:
                 keys.add(f"l:{function.name}:{stmt.name}")
     return keys
-
-
-def _statements(root: ir.Stmt) -> Iterable[ir.Stmt]:
-    stack = [root]
-    while stack:
-        s = stack.pop()
-        yield s
-        for value in vars(s).values():
-            if isinstance(value, ir.Stmt):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, ir.Stmt))
 
 
 def success_flags(program: Program, registration: Registration) -> dict[str, int]:

@@ -42,12 +42,6 @@ def _conditions(stmt: ir.Stmt) -> list[ir.Expr]:
     return []
 
 
-def _children(stmt: ir.Stmt) -> list[ir.Stmt]:
-    return [v for v in vars(stmt).values() if isinstance(v, ir.Stmt)] + [
-        s for v in vars(stmt).values() if isinstance(v, list) for s in v if isinstance(s, ir.Stmt)
-    ]
-
-
 def _with_ancestors(root: ir.Stmt) -> Iterator[tuple[ir.Stmt, tuple[ir.Expr, ...]]]:
     """Every statement with the conditions of the statements enclosing it."""
     stack: list[tuple[ir.Stmt, tuple[ir.Expr, ...]]] = [(root, ())]
@@ -55,7 +49,7 @@ def _with_ancestors(root: ir.Stmt) -> Iterator[tuple[ir.Stmt, tuple[ir.Expr, ...
         stmt, conditions = stack.pop()
         yield stmt, conditions
         inner = conditions + tuple(_conditions(stmt))
-        stack.extend((child, inner) for child in _children(stmt))
+        stack.extend((child, inner) for child in ir.substatements(stmt))
 
 
 def _contains_jump(stmt: ir.Stmt) -> bool:
