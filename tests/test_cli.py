@@ -201,3 +201,21 @@ def test_a_folder_of_single_file_drivers_is_analyzed_driver_by_driver(tmp_path: 
     assert code == 1
     assert [(Path(f["file"]).name, f["line"], f["code"]) for f in report["findings"]] == [("leaky.c", 5, "DDI002")]
     assert all(Path(step["file"]).name == "leaky.c" for step in report["findings"][0]["path"])
+
+
+def test_status_only_asserted_is_flagged_in_debug_builds_too(tmp_path: Path, cli):
+    src = tmp_path / "d.c"
+    src.write_text(
+        "#include <ntddk.h>\n"
+        "VOID Cb(PUNICODE_STRING n, HANDLE p, PIMAGE_INFO i) { }\n"
+        "VOID F(VOID) {\n"
+        "    NTSTATUS status = PsSetLoadImageNotifyRoutine(Cb);\n"
+        "    NT_ASSERT(NT_SUCCESS(status));\n"
+        "}\n"
+    )
+    for defines in ([], ["-D", "DBG=1"]):
+        code, report = cli(str(src), "--select", "DDI001", *defines)
+        assert code == 1
+        assert [f["line"] for f in report["findings"]] == [4]
+        if defines:  # in a free build the assertion expands to nothing: the status is simply never read
+            assert "assertion" in report["findings"][0]["message"]

@@ -129,7 +129,7 @@ def entry_levels(program: Program, catalog: Catalog) -> dict[int, EntryLevel]:
         known = [(model.roles[r], r, how, loc) for r, how, loc in roles if r in model.roles]
         if known:
             level, role, how, loc = max(known, key=lambda item: item[0])
-            why = f"it is {how}" if how.startswith("declared") else f"it is a {role} ({how})"
+            why = f"it is {how}" if how.startswith("declared") else f"it is used as {role} ({how})"
             result[id(function)] = EntryLevel(level, why, loc)
         else:
             result[id(function)] = EntryLevel(0, "it has no role or IRQL annotation, so PASSIVE_LEVEL is assumed")

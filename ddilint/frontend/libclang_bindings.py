@@ -54,6 +54,10 @@ def _register(lib: Any, ci: Any) -> None:
     lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
     lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
     lib.clang_EvalResult_dispose.restype = None
+    lib.clang_Location_isFromMainFile.argtypes = [ci.SourceLocation]
+    lib.clang_Location_isFromMainFile.restype = ctypes.c_int
+    lib.clang_getCursorLocation.argtypes = [ci.Cursor]
+    lib.clang_getCursorLocation.restype = ci.SourceLocation
     spell = lib.clang_getSpellingLocation
     spell.argtypes = [
         ci.SourceLocation,
@@ -127,3 +131,9 @@ def file_handle(tu: Any, path: str) -> int | None:
     """libclang's handle value of a file of the translation unit."""
     handle = cindex().conf.lib.clang_getFile(tu, path)
     return ctypes.cast(handle, ctypes.c_void_p).value if handle else None
+
+
+def in_main_file(cursor: Any) -> bool:
+    """Is the cursor's (expansion) location in the parsed file itself? One cheap C call."""
+    lib = cindex().conf.lib
+    return bool(lib.clang_Location_isFromMainFile(lib.clang_getCursorLocation(cursor)))

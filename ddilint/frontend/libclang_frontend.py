@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +37,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     ci = cindex()
     args = clang_args(options.include_dirs, options.defines)
     try:
-        tu = ci.Index.create().parse(path, args=args, options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+        tu = ci.Index.create().parse(path, args=args)
     except ci.TranslationUnitLoadError:
         unit.notifications.append(ir.Notification("error", "libclang could not parse this file", display_path))
         unit.analyzed = False
@@ -45,7 +47,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     lowerer = Lowerer(
         main_file,
         display_path,
-        _macro_ranges(tu, main_file, options.assertion_macros),
+        macro_use_ranges(source.lines, options.assertion_macros),
         source.lines,
         file_handle(tu, main_file),
     )
@@ -109,18 +111,50 @@ def _diagnostics(tu: Any, main_file: str, display_path: str) -> list[ir.Notifica
     return notes
 
 
-def _macro_ranges(tu: Any, main_file: str, names: frozenset[str]) -> list[tuple[int, int, int, int]]:
-    """Source ranges of the uses of the given macros (assertions) in the main file."""
+def macro_use_ranges(lines: list[str], names: frozenset[str]) -> list[tuple[int, int, int, int]]:
+    """Where the given function-like macros (assertions) are used: (line, col, end line, end col), 1-based.
+
+    Read from the text rather than from libclang's preprocessing record, which
+    would make every parse report thousands of header macros. Comments and
+    string literals are skipped; the range runs to the matching parenthesis.
+    """
     if not names:
         return []
-    kinds = cindex().CursorKind
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+    text = "\n".join(lines)
+    masked = _mask_comments_and_strings(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
     ranges = []
-    for cursor in tu.cursor.get_children():
-        if cursor.kind != kinds.MACRO_INSTANTIATION or cursor.spelling not in names:
+    for match in pattern.finditer(masked):
+        end = _matching_paren(masked, match.end() - 1)
+        if end is None:
             continue
-        f = cursor.location.file
-        if f is None or f.name != main_file:
-            continue
-        e = cursor.extent
-        ranges.append((e.start.line, e.start.column, e.end.line, e.end.column))
+        ranges.append((*_position(starts, match.start()), *_position(starts, end)))
     return ranges
+
+
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
+    line = bisect.bisect_right(starts, offset) - 1
+    return line + 1, offset - starts[line] + 1
+
+
+def _matching_paren(text: str, open_at: int) -> int | None:
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+_COMMENT_OR_STRING = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+
+def _mask_comments_and_strings(text: str) -> str:
+    """Blank out comments and literals, keeping offsets (newlines stay)."""
+    return _COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)

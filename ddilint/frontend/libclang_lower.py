@@ -17,6 +17,7 @@ from ddilint.frontend.libclang_bindings import (
     binary_operator,
     cindex,
     evaluate_int,
+    in_main_file,
     spelling_position,
     unary_operator,
     var_initializer,
@@ -83,8 +84,7 @@ class Lowerer:
         return line, col
 
     def in_main_file(self, cursor: Any) -> bool:
-        f = cursor.location.file
-        return f is not None and f.name == self.main_file
+        return in_main_file(cursor)
 
     def _in_assertion(self, cursor: Any) -> bool:
         start = cursor.extent.start
