@@ -62,6 +62,7 @@ class EntryLevel:
     level: int
     why: str  # e.g. "a DPC routine (KDEFERRED_ROUTINE, passed to KeInitializeDpc at line 40)"
     loc: ir.Loc | None = None
+    assumed: bool = False  # no annotation or role: PASSIVE_LEVEL by default
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,9 @@ def entry_levels(program: Program, catalog: Catalog) -> dict[int, EntryLevel]:
             why = f"it is {how}" if how.startswith("declared") else f"it is used as {role} ({how})"
             result[id(function)] = EntryLevel(level, why, loc)
         else:
-            result[id(function)] = EntryLevel(0, "it has no role or IRQL annotation, so PASSIVE_LEVEL is assumed")
+            result[id(function)] = EntryLevel(
+                0, "it has no role or IRQL annotation, so PASSIVE_LEVEL is assumed", assumed=True
+            )
     return result
 
 
@@ -366,8 +369,10 @@ def analyze(program: Program, catalog: Catalog) -> IrqlModelOfDriver:
     while changed:
         changed = False
         for c in calls:
-            if ENTRY not in c.atoms:
-                continue  # not at the function's entry IRQL: checked locally instead
+            if ENTRY not in c.atoms or not entries[id(c.function)].assumed:
+                # Not at the entry IRQL, or the entry IRQL is declared (annotation, role): the call is
+                # checked where it is, and callers are held to the declaration, not to the callee.
+                continue
             bound = callee_maximum(c, program, catalog, model.requirements)
             if bound is None:
                 continue
