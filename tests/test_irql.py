@@ -122,10 +122,13 @@ def test_requirements_propagate_through_helpers_and_recursion(tmp_path):
 
 
 def test_functions_with_a_declared_entry_irql_impose_no_requirement(tmp_path):
-    program, model = model_of(tmp_path, """
+    program, model = model_of(
+        tmp_path,
+        """
         _IRQL_requires_(DISPATCH_LEVEL) VOID AtDispatch(VOID) { ZwClose(NULL); }
         KDEFERRED_ROUTINE Dpc;
         VOID Dpc(PKDPC d, PVOID c, PVOID a, PVOID b) { AtDispatch(); }
-    """)
+    """,
+    )
     req = {f.name: model.requirements.get(id(f)) for f in program.functions()}
     assert req["AtDispatch"] is None  # the ZwClose inside is reported there, not at the DPC's call
