@@ -70,6 +70,7 @@ class RuleDoc:
     short: str
     full: str
     help_markdown: str
+    default: bool = True  # enabled unless selected otherwise
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ def _rule_doc(path: Path) -> RuleDoc:
         short=_get(path, code, meta, "short", str),
         full=_get(path, code, meta, "full", str),
         help_markdown=parts[2].strip() + "\n",
+        default=_get(path, code, meta, "default", bool, True),
     )
 
 

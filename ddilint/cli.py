@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ddilint import __version__
+from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from ddilint.catalog import Catalog, CatalogError, load_catalog
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.engine import RunOptions, RunResult, run
@@ -21,7 +22,7 @@ from ddilint.frontend.libclang_bindings import FrontendUnavailableError
 from ddilint.policy import UnknownRuleError, enabled_rules
 from ddilint.report.json_report import write_json
 from ddilint.report.sarif import write_sarif
-from ddilint.report.text import format_notification, write_text
+from ddilint.report.text import format_notification, statistics, write_github, write_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,13 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="analyze C files and directories (one driver per directory)")
     check.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories (searched for *.c)")
-    check.add_argument("--format", choices=("text", "sarif", "json"), default="text", help="output format")
+    check.add_argument("--format", choices=("text", "sarif", "json", "github"), default="text", help="output format")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR", help="include path")
     check.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]", help="define a macro")
     check.add_argument("--select", action="append", default=[], metavar="RULE", help="only these rules")
     check.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
-    check.add_argument("--srcroot", metavar="DIR", default=".", help="SARIF %%SRCROOT%% (default: current directory)")
+    check.add_argument("--extend-select", action="append", default=[], metavar="RULE", help="add rules")
+    check.add_argument(
+        "--srcroot", metavar="DIR", help="SARIF %%SRCROOT%% (default: the git top level, else the current directory)"
+    )
+    check.add_argument("--category", metavar="NAME", help="SARIF automationDetails.id (one per analysis upload)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only (no notes, no summary)")
+    check.add_argument("--statistics", action="store_true", help="print counts per rule on stderr")
+    check.add_argument(
+        "--strict", action="store_true", help="also report unused suppressions (DDI900); parse errors fail the run"
+    )
+    check.add_argument("--strict-parse", action="store_true", help="exit 2 when a file has parse errors")
+    check.add_argument("--baseline", metavar="FILE", help="report and fail only on findings not in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
     check.add_argument("--profile", action="store_true", help="print the time spent per phase on stderr")
 
@@ -65,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(catalog, args.rule, sys.stdout)
         return _check(args, catalog)
-    except (CatalogError, UnknownRuleError, FrontendUnavailableError) as exc:
+    except (CatalogError, UnknownRuleError, FrontendUnavailableError, BaselineError) as exc:
         print(f"ddilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -99,23 +113,54 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     options = RunOptions(
         include_dirs=args.include_dirs,
         defines=args.defines,
-        enabled=enabled_rules(args.select, args.ignore, catalog.rules),
+        enabled=enabled_rules(
+            args.select, args.ignore, catalog.rules, [*args.extend_select, *(["DDI900"] if args.strict else [])]
+        ),
     )
     result = call_with_deep_stack(lambda: run(args.paths, catalog, options))
+    if args.baseline:
+        result = apply_baseline(result, read_baseline(args.baseline))
     buffer = io.StringIO()
     if args.format == "sarif":
-        write_sarif(result, catalog, buffer, srcroot=args.srcroot)
+        write_sarif(result, catalog, buffer, srcroot=args.srcroot or default_srcroot(), category=args.category)
     elif args.format == "json":
         write_json(result, buffer)
+    elif args.format == "github":
+        write_github(result, buffer)
     else:
-        write_text(result, buffer, show_paths=not args.no_paths)
-    for note in result.notifications:
-        print(format_notification(note), file=sys.stderr)
+        write_text(result, buffer, show_paths=not (args.no_paths or args.quiet), summary=not args.quiet)
+    if not args.quiet:
+        for note in result.notifications:
+            print(format_notification(note), file=sys.stderr)
+    if args.statistics:
+        for line in statistics(result):
+            print(line, file=sys.stderr)
     if args.profile:
         phases = ", ".join(f"{phase} {seconds * 1000:.1f} ms" for phase, seconds in result.timings.items())
         print(f"ddilint: profile: {phases}", file=sys.stderr)
     _emit(buffer.getvalue(), args.output)
-    return _exit_code(result)
+    if args.write_baseline:
+        count = write_baseline(result, args.write_baseline)
+        print(f"ddilint: wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
+        return EXIT_ERROR if result.missing_paths or result.nothing_analyzed else EXIT_CLEAN
+    parse_failed = (args.strict or args.strict_parse) and any(n.level == "error" for n in result.notifications)
+    code = _exit_code(result)
+    if code == EXIT_FINDINGS and args.exit_zero:
+        code = EXIT_CLEAN
+    return EXIT_ERROR if parse_failed else code
+
+
+def default_srcroot() -> str:
+    """The git top level of the current directory, else the current directory (read-only, no git needed)."""
+    here = os.path.abspath(os.getcwd())
+    probe = here
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return here
+        probe = parent
 
 
 def _emit(text: str, output: str | None) -> None:

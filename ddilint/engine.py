@@ -13,8 +13,9 @@ from ddilint.checks import CHECKS
 from ddilint.discovery import discover, display_path
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
-from ddilint.policy import apply
+from ddilint.policy import UnknownRuleError, apply, resolve
 from ddilint.program import Program
+from ddilint.suppressions import UNUSED_CODE, Suppression, apply_suppressions, parse_suppressions, unused
 
 
 @dataclass
@@ -31,6 +32,9 @@ class RunResult:
     files_analyzed: int
     missing_paths: int
     sources: dict[str, list[str]] = field(default_factory=dict)  # display path -> lines
+    suppressed: list[Finding] = field(default_factory=list)  # findings silenced by an inline marker
+    baselined: list[Finding] = field(default_factory=list)  # findings already in the baseline
+    suppressions: list[Suppression] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # phase ("parse", "DDI001", ...) -> seconds
 
     @property
@@ -64,7 +68,52 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
                     started = time.perf_counter()
                     findings.extend(check_class(catalog).run(program))
                     timings[check_class.code] += time.perf_counter() - started
-    return RunResult(apply(findings, options.enabled), notifications, analyzed, found.missing, sources, dict(timings))
+    suppressions = _suppressions(sources, catalog, notifications)
+    findings = apply_suppressions(apply(findings, options.enabled), suppressions)
+    if UNUSED_CODE in options.enabled:
+        findings += [_unused_finding(s, catalog) for s in unused(suppressions, options.enabled)]
+    findings.sort(key=Finding.sort_key)
+    return RunResult(
+        findings=[f for f in findings if f.suppression is None],
+        notifications=notifications,
+        files_analyzed=analyzed,
+        missing_paths=found.missing,
+        sources=sources,
+        suppressed=[f for f in findings if f.suppression is not None],
+        suppressions=suppressions,
+        timings=dict(timings),
+    )
+
+
+def _suppressions(
+    sources: dict[str, list[str]], catalog: Catalog, notifications: list[ir.Notification]
+) -> list[Suppression]:
+    found: list[Suppression] = []
+    for path, lines in sources.items():
+
+        def codes(token: str, path: str = path) -> set[str]:
+            try:
+                return resolve([token], catalog.rules)
+            except UnknownRuleError:
+                notifications.append(ir.Notification("warning", f"suppression names unknown rule '{token}'", path))
+                return set()
+
+        found += parse_suppressions(path, lines, codes)
+    return found
+
+
+def _unused_finding(suppression: Suppression, catalog: Catalog) -> Finding:
+    doc = catalog.rules[UNUSED_CODE]
+    what = ", ".join(sorted(suppression.codes)) if suppression.codes else "any rule"
+    return Finding(
+        code=UNUSED_CODE,
+        name=doc.name,
+        severity=doc.severity,
+        message=f"'ddilint: {suppression.kind}' for {what} suppresses no finding",
+        loc=suppression.loc,
+        ddi="",
+        function="",
+    )
 
 
 def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[list[ir.TranslationUnit]]:

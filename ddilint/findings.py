@@ -26,6 +26,8 @@ class Finding:
     function: str
     path: tuple[PathStep, ...] = field(default=())
     related: tuple[PathStep, ...] = field(default=())
+    suppression: str | None = None  # the justification, when an inline marker suppresses it
+    baseline_state: str | None = None  # "new" or "unchanged" when compared with a baseline
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.code, self.message)

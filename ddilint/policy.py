@@ -28,9 +28,15 @@ def resolve(selectors: Sequence[str], rules: dict[str, RuleDoc]) -> set[str]:
     return codes
 
 
-def enabled_rules(select: Sequence[str], ignore: Sequence[str], rules: dict[str, RuleDoc]) -> set[str]:
-    chosen = resolve(select, rules) if select else set(rules)
-    return chosen - resolve(ignore, rules)
+def enabled_rules(
+    select: Sequence[str],
+    ignore: Sequence[str],
+    rules: dict[str, RuleDoc],
+    extend_select: Sequence[str] = (),
+) -> set[str]:
+    """Rules to run: ``select`` (default: the rules on by default) plus ``extend_select``, minus ``ignore``."""
+    chosen = resolve(select, rules) if select else {code for code, doc in rules.items() if doc.default}
+    return (chosen | resolve(extend_select, rules)) - resolve(ignore, rules)
 
 
 def apply(findings: Iterable[Finding], enabled: set[str]) -> list[Finding]:

@@ -39,6 +39,7 @@ def write_json(result: RunResult, out: TextIO) -> None:
         "format_version": FORMAT_VERSION,
         "tool": {"name": "ddilint", "version": __version__},
         "findings": [finding_to_dict(f) for f in result.findings],
+        "suppressed": [{**finding_to_dict(f), "justification": f.suppression} for f in result.suppressed],
         "notifications": [
             {"level": n.level, "message": n.message, "file": n.file, "line": n.line, "column": n.col}
             for n in result.notifications

@@ -6,7 +6,6 @@ Multitool in CI) keeps it honest, which no unmaintained object model would add.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,6 +15,7 @@ from ddilint import HOMEPAGE, __version__
 from ddilint.catalog import Catalog, RuleDoc
 from ddilint.engine import RunResult
 from ddilint.findings import Finding, PathStep
+from ddilint.fingerprints import fingerprints
 from ddilint.ir import Loc, Notification
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,7 +36,7 @@ def _rule(doc: RuleDoc) -> dict[str, Any]:
         "fullDescription": {"text": _sentence(doc.full)},
         "help": {"text": doc.help_markdown, "markdown": doc.help_markdown},
         "helpUri": f"{HOMEPAGE}/blob/main/rules/checks/{doc.code}.md",
-        "defaultConfiguration": {"level": _LEVELS[doc.severity]},
+        "defaultConfiguration": {"level": _LEVELS[doc.severity], "enabled": doc.default},
         "properties": {"tags": list(doc.tags), "precision": doc.precision, "problem.severity": doc.severity},
     }
 
@@ -87,17 +87,6 @@ class _Locations:
         return result
 
 
-def fingerprint(finding: Finding, source_lines: list[str]) -> str:
-    """Stable across unrelated edits: rule, file, function and the flagged line's normalized text, not its number.
-
-    Two findings with the same key get ``:0``, ``:1``, ... in file order.
-    """
-    line = source_lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(source_lines) else ""
-    normalized = " ".join(line.split())
-    key = "\0".join((finding.code, finding.loc.file, finding.function, normalized))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def _thread_step(locs: _Locations, step: PathStep, importance: str) -> dict[str, Any]:
     return {"location": locs.location(step.loc, step.message), "importance": importance}
 
@@ -112,6 +101,10 @@ def _result(locs: _Locations, finding: Finding, rule_index: int, fp: str) -> dic
         "partialFingerprints": {"ddilintFingerprint/v1": fp},
         "properties": {"ddi": finding.ddi, "function": finding.function},
     }
+    if finding.baseline_state is not None:
+        result["baselineState"] = finding.baseline_state
+    if finding.suppression is not None:
+        result["suppressions"] = [{"kind": "inSource", "justification": finding.suppression}]
     if finding.related:
         result["relatedLocations"] = [
             locs.location(step.loc, step.message, ident=i) for i, step in enumerate(finding.related, start=1)
@@ -135,18 +128,15 @@ def _notification(locs: _Locations, note: Notification) -> dict[str, Any]:
     return result
 
 
-def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[str, Any]:
+def sarif_document(result: RunResult, catalog: Catalog, srcroot: str, category: str | None = None) -> dict[str, Any]:
     locs = _Locations(srcroot, result.sources)
     docs = [catalog.rules[code] for code in sorted(catalog.rules)]
     index = {doc.code: i for i, doc in enumerate(docs)}
-    seen: dict[str, int] = {}
-    results = []
-    for finding in result.findings:
-        base = fingerprint(finding, result.sources.get(finding.loc.file, []))
-        occurrence = seen.get(base, 0)
-        seen[base] = occurrence + 1
-        results.append(_result(locs, finding, index[finding.code], f"{base}:{occurrence}"))
+    everything = sorted((*result.findings, *result.suppressed, *result.baselined), key=Finding.sort_key)
+    prints = fingerprints(everything, result.sources)
+    results = [_result(locs, f, index[f.code], prints[id(f)]) for f in everything]
     root_uri = Path(os.path.abspath(srcroot)).as_uri().rstrip("/") + "/"
+    run_extra: dict[str, Any] = {"automationDetails": {"id": f"{category}/"}} if category else {}
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -170,11 +160,14 @@ def sarif_document(result: RunResult, catalog: Catalog, srcroot: str) -> dict[st
                 ],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
+                **run_extra,
             }
         ],
     }
 
 
-def write_sarif(result: RunResult, catalog: Catalog, out: TextIO, srcroot: str = ".") -> None:
-    json.dump(sarif_document(result, catalog, srcroot), out, indent=2)
+def write_sarif(
+    result: RunResult, catalog: Catalog, out: TextIO, srcroot: str = ".", category: str | None = None
+) -> None:
+    json.dump(sarif_document(result, catalog, srcroot, category), out, indent=2)
     out.write("\n")

@@ -18,7 +18,7 @@ def format_notification(note: Notification) -> str:
     return f"{where}: {note.level}: {note.message}"
 
 
-def write_text(result: RunResult, out: TextIO, show_paths: bool = True) -> None:
+def write_text(result: RunResult, out: TextIO, show_paths: bool = True, summary: bool = True) -> None:
     for f in result.findings:
         out.write(f"{f.loc.file}:{f.loc.line}:{f.loc.col}: {f.severity}: {f.message} [{f.code} {f.name}]\n")
         if show_paths:
@@ -31,15 +31,46 @@ def write_text(result: RunResult, out: TextIO, show_paths: bool = True) -> None:
             for step in f.related:
                 if (step.loc.file, step.loc.line) not in printed:
                     out.write(f"{step.loc.file}:{step.loc.line}:{step.loc.col}: note: {step.message}\n")
-    out.write(summary(result) + "\n")
+    if summary:
+        out.write(summary_line(result) + "\n")
 
 
-def summary(result: RunResult) -> str:
+def summary_line(result: RunResult) -> str:
     n = len(result.findings)
     files = result.files_analyzed
     where = f"{files} file{'s' if files != 1 else ''} analyzed"
+    if result.suppressed:
+        where += f", {len(result.suppressed)} suppressed"
+    if result.baselined:
+        where += f", {len(result.baselined)} in the baseline"
     if not n:
         return f"No findings ({where})."
     per_rule = Counter(f.code for f in result.findings)
     detail = ", ".join(f"{code}: {count}" for code, count in sorted(per_rule.items()))
     return f"Found {n} finding{'s' if n != 1 else ''} ({detail}; {where})."
+
+
+def statistics(result: RunResult) -> list[str]:
+    """Counts per rule, suppressed counts, and bare ``ignore`` markers (``--statistics``)."""
+    lines = []
+    codes = sorted({f.code for f in (*result.findings, *result.suppressed)})
+    for code in codes:
+        active = sum(1 for f in result.findings if f.code == code)
+        quiet = sum(1 for f in result.suppressed if f.code == code)
+        name = next(f.name for f in (*result.findings, *result.suppressed) if f.code == code)
+        lines.append(f"{active:5d}  {code} {name}" + (f" ({quiet} suppressed)" if quiet else ""))
+    bare = [s for s in result.suppressions if s.codes is None]
+    if bare:
+        lines.append(f"{len(bare):5d}  bare 'ddilint: ignore' markers without rule codes")
+    return lines
+
+
+def write_github(result: RunResult, out: TextIO) -> None:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    for f in result.findings:
+        level = "error" if f.severity == "error" else "warning" if f.severity == "warning" else "notice"
+        message = f"{f.message} [{f.code} {f.name}]".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.write(
+            f"::{level} file={f.loc.file},line={f.loc.line},col={f.loc.col},"
+            f"endLine={f.loc.end_line},title={f.code} {f.name}::{message}\n"
+        )
