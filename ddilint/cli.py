@@ -17,6 +17,7 @@ from ddilint import __version__
 from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from ddilint.catalog import Catalog, CatalogError, load_catalog
 from ddilint.deep_stack import call_with_deep_stack
+from ddilint.discovery import expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
 from ddilint.policy import UnknownRuleError, enabled_rules
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="also report unused suppressions (DDI900); parse errors fail the run"
     )
     check.add_argument("--strict-parse", action="store_true", help="exit 2 when a file has parse errors")
+    check.add_argument(
+        "--changed",
+        action="store_true",
+        help="the paths are changed files (pre-commit): analyze their whole drivers, report on them only",
+    )
+    check.add_argument("--all-findings", action="store_true", help="with --changed: report the whole drivers")
     check.add_argument("--baseline", metavar="FILE", help="report and fail only on findings not in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
@@ -117,7 +124,12 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
             args.select, args.ignore, catalog.rules, [*args.extend_select, *(["DDI900"] if args.strict else [])]
         ),
     )
-    result = call_with_deep_stack(lambda: run(args.paths, catalog, options))
+    paths = args.paths
+    if args.changed:
+        paths, report_only = expand_to_drivers(args.paths)
+        if not args.all_findings:
+            options.report_only = report_only
+    result = call_with_deep_stack(lambda: run(paths, catalog, options))
     if args.baseline:
         result = apply_baseline(result, read_baseline(args.baseline))
     buffer = io.StringIO()

@@ -52,7 +52,8 @@ def discover(paths: list[str]) -> Discovery:
                 )
             files.extend(found)
         elif path.is_file():
-            files.append(str(path))
+            if path.suffix.lower() not in HEADER_SUFFIXES:  # headers are analyzed through their sources
+                files.append(str(path))
         elif path.exists():
             notes.append(Notification("error", "not a regular file or directory, skipped", display_path(raw)))
         else:
@@ -76,3 +77,34 @@ def _walk(root: Path) -> list[str]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
         result.extend(os.path.join(dirpath, f) for f in filenames if f.lower().endswith(SOURCE_SUFFIXES))
     return result
+
+
+HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx", ".inl")
+
+
+def expand_to_drivers(paths: list[str]) -> tuple[list[str], set[str]]:
+    """For changed files (a pre-commit hook): analyze each file's whole driver, report on the files given.
+
+    Returns the paths to analyze and the absolute paths whose findings are reported. A changed
+    header makes the sources of its directory reportable, since it changes what they compile to.
+    """
+    analyze: list[str] = []
+    report: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            analyze.append(raw)  # a directory or a missing path: handled (and reported) as usual
+            report.add(os.path.abspath(raw))
+            continue
+        siblings = sorted(str(p) for p in path.parent.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES)
+        analyze.extend(siblings)
+        if path.suffix.lower() in HEADER_SUFFIXES:
+            report.update(os.path.abspath(p) for p in siblings)
+        else:
+            report.add(os.path.abspath(raw))
+    return analyze, report
+
+
+def reportable(path: str, report: set[str]) -> bool:
+    absolute = os.path.abspath(path)
+    return absolute in report or any(absolute.startswith(r.rstrip(os.sep) + os.sep) for r in report)

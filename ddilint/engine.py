@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ddilint import ir
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
-from ddilint.discovery import discover, display_path
+from ddilint.discovery import discover, display_path, reportable
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
 from ddilint.policy import UnknownRuleError, apply, resolve
@@ -23,6 +23,7 @@ class RunOptions:
     include_dirs: Sequence[str] = ()
     defines: Sequence[str] = ()
     enabled: set[str] = field(default_factory=set)
+    report_only: set[str] | None = None  # absolute paths: findings elsewhere are dropped (pre-commit)
 
 
 @dataclass
@@ -68,6 +69,8 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
                     started = time.perf_counter()
                     findings.extend(check_class(catalog).run(program))
                     timings[check_class.code] += time.perf_counter() - started
+    if options.report_only is not None:
+        findings = [f for f in findings if reportable(f.loc.file, options.report_only)]
     suppressions = _suppressions(sources, catalog, notifications)
     findings = apply_suppressions(apply(findings, options.enabled), suppressions)
     if UNUSED_CODE in options.enabled:
