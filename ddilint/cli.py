@@ -16,6 +16,7 @@ from typing import TextIO
 from ddilint import __version__
 from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from ddilint.catalog import Catalog, CatalogError, load_catalog
+from ddilint.config import Config, ConfigError, find_config
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
@@ -67,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
     check.add_argument("--profile", action="store_true", help="print the time spent per phase on stderr")
 
+    config = sub.add_parser("config", help="print the effective configuration and where it comes from")
+    config.add_argument("path", nargs="?", default=".", help="where to look for the configuration (default: .)")
+
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="code (DDI001) or name (unchecked-status)")
@@ -85,8 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(catalog, sys.stdout)
         if args.command == "explain":
             return _explain(catalog, args.rule, sys.stdout)
+        if args.command == "config":
+            return _show_config(find_config(args.path), sys.stdout)
         return _check(args, catalog)
-    except (CatalogError, UnknownRuleError, FrontendUnavailableError, BaselineError) as exc:
+    except (CatalogError, UnknownRuleError, FrontendUnavailableError, BaselineError, ConfigError) as exc:
         print(f"ddilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -116,13 +122,33 @@ def _explain(catalog: Catalog, rule: str, out: TextIO) -> int:
     return EXIT_CLEAN
 
 
+def _show_config(config: Config, out: TextIO) -> int:
+    source = config.path or "defaults (no ddilint.toml, .ddilint.toml or [tool.ddilint] found)"
+    out.write(f"# configuration: {source}\n")
+    for key in ("select", "extend-select", "ignore", "include", "exclude", "include-dirs", "defines"):
+        origin = "file" if key in config.values else "default"
+        out.write(f"{key} = {config.list(key)!r}  # {origin}\n")
+    for key in ("severity", "per-file-ignores"):
+        origin = "file" if key in config.values else "default"
+        out.write(f"{key} = {dict(config.values.get(key, {}))!r}  # {origin}\n")
+    units = [{"name": u.name, "files": list(u.files)} for u in config.drivers]
+    out.write(
+        f"drivers = {units!r}  # {'file' if 'drivers' in config.values else 'default: one driver per directory'}\n"
+    )
+    out.write("# command-line options override select/ignore and add to extend-select, include-dirs and defines\n")
+    return EXIT_CLEAN
+
+
 def _check(args: argparse.Namespace, catalog: Catalog) -> int:
+    config = find_config(args.paths[0])
+    extend = [*config.list("extend-select"), *args.extend_select, *(["DDI900"] if args.strict else [])]
     options = RunOptions(
-        include_dirs=args.include_dirs,
-        defines=args.defines,
+        include_dirs=[*config.resolved_dirs(), *args.include_dirs],
+        defines=[*config.list("defines"), *args.defines],
         enabled=enabled_rules(
-            args.select, args.ignore, catalog.rules, [*args.extend_select, *(["DDI900"] if args.strict else [])]
+            args.select or config.list("select"), args.ignore or config.list("ignore"), catalog.rules, extend
         ),
+        config=config,
     )
     paths = args.paths
     if args.changed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -10,7 +12,8 @@ from dataclasses import dataclass, field
 from ddilint import ir
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
-from ddilint.discovery import discover, display_path, reportable
+from ddilint.config import Config
+from ddilint.discovery import Driver, discover, display_path, reportable
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
 from ddilint.policy import UnknownRuleError, apply, resolve
@@ -24,6 +27,7 @@ class RunOptions:
     defines: Sequence[str] = ()
     enabled: set[str] = field(default_factory=set)
     report_only: set[str] | None = None  # absolute paths: findings elsewhere are dropped (pre-commit)
+    config: Config = field(default_factory=Config)
 
 
 @dataclass
@@ -45,13 +49,14 @@ class RunResult:
 
 def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResult:
     found = discover(list(paths))
+    drivers = regroup(found.drivers, options.config)
     notifications = list(found.notifications)
     findings: list[Finding] = []
     analyzed = 0
     sources: dict[str, list[str]] = {}
     timings: dict[str, float] = defaultdict(float)
     frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
-    for driver in found.drivers:
+    for driver in drivers:
         units = []
         for path in driver.files:
             started = time.perf_counter()
@@ -71,6 +76,7 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
                     timings[check_class.code] += time.perf_counter() - started
     if options.report_only is not None:
         findings = [f for f in findings if reportable(f.loc.file, options.report_only)]
+    findings = configured(findings, options.config, catalog)
     suppressions = _suppressions(sources, catalog, notifications)
     findings = apply_suppressions(apply(findings, options.enabled), suppressions)
     if UNUSED_CODE in options.enabled:
@@ -133,3 +139,28 @@ def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[lis
 
 def _is_entry(function: ir.Function, catalog: Catalog) -> bool:
     return function.name in catalog.entry_names or bool(set(function.role_types) & catalog.entry_role_types)
+
+
+def regroup(drivers: list[Driver], config: Config) -> list[Driver]:
+    """Apply the configuration's include/exclude globs and its explicit driver units."""
+    files = [f for d in drivers for f in d.files if config.included(f)]
+    units: dict[str, Driver] = {}
+    for f in files:
+        unit = next((u for u in config.drivers if any(config.matches(f, g) for g in u.files)), None)
+        key = f"unit:{unit.name}" if unit is not None else os.path.dirname(os.path.abspath(f))
+        units.setdefault(key, Driver(key)).files.append(f)
+    return list(units.values())
+
+
+def configured(findings: list[Finding], config: Config, catalog: Catalog) -> list[Finding]:
+    """Per-file ignores and severity overrides from the configuration."""
+    severity = {code: level for rule, level in config.severity.items() for code in resolve([rule], catalog.rules)}
+    ignores = [(glob, resolve(rules, catalog.rules)) for glob, rules in config.per_file_ignores.items()]
+    result = []
+    for finding in findings:
+        if any(finding.code in codes and config.matches(finding.loc.file, glob) for glob, codes in ignores):
+            continue
+        if finding.code in severity:
+            finding = dataclasses.replace(finding, severity=severity[finding.code])
+        result.append(finding)
+    return result

@@ -12,7 +12,9 @@ import pytest
 from tests.conftest import ROOT
 
 GOOD = """#include <ntddk.h>
-VOID Cb(PUNICODE_STRING n, HANDLE p, PIMAGE_INFO i) { UNREFERENCED_PARAMETER(n); UNREFERENCED_PARAMETER(p); UNREFERENCED_PARAMETER(i); }
+VOID Cb(PUNICODE_STRING n, HANDLE p, PIMAGE_INFO i) {
+    UNREFERENCED_PARAMETER(n); UNREFERENCED_PARAMETER(p); UNREFERENCED_PARAMETER(i);
+}
 VOID DriverUnload(PDRIVER_OBJECT d) { UNREFERENCED_PARAMETER(d); PsRemoveLoadImageNotifyRoutine(Cb); }
 NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) {
     NTSTATUS status;
@@ -44,7 +46,9 @@ def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None, reason="needs pre-commit and git")
+@pytest.mark.skipif(
+    shutil.which("pre-commit") is None or shutil.which("git") is None, reason="needs pre-commit and git"
+)
 def test_hook_blocks_the_bad_driver_and_passes_the_good_one(tmp_path: Path):
     repo = tmp_path / "repo"
     (repo / "good").mkdir(parents=True)
@@ -66,5 +70,5 @@ def test_hook_blocks_the_bad_driver_and_passes_the_good_one(tmp_path: Path):
     _git(repo, "add", "bad/driver.c")  # only driver.c is staged: its sibling unload.c is still analyzed
     bad = _try_repo(repo, home)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "bad/driver.c:7:" in bad.stdout and "DDI002 unregister-missing" in bad.stdout
+    assert "bad/driver.c:9:" in bad.stdout and "DDI002 unregister-missing" in bad.stdout
     assert "unload.c" not in bad.stdout.split("DDI002")[0].splitlines()[-1]  # reported in the staged file
