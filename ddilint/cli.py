@@ -114,11 +114,10 @@ def _rules(catalog: Catalog, out: TextIO) -> int:
 
 def _explain(catalog: Catalog, rule: str, out: TextIO) -> int:
     from ddilint.policy import resolve
+    from ddilint.rule_docs import render
 
-    codes = sorted(resolve([rule], catalog.rules))
-    for code in codes:
-        doc = catalog.rules[code]
-        out.write(f"# {doc.code} {doc.name}\n\n{doc.full}\n\n{doc.help_markdown}")
+    for code in sorted(resolve([rule], catalog.rules)):
+        out.write(render(catalog.rules[code]))
     return EXIT_CLEAN
 
 

@@ -57,7 +57,8 @@ def test_hook_blocks_the_bad_driver_and_passes_the_good_one(tmp_path: Path):
     _git(repo, "config", "user.email", "dev@example.invalid")
     _git(repo, "config", "user.name", "dev")
     (repo / "good" / "driver.c").write_text(GOOD)
-    bad_driver = GOOD.replace(GOOD.splitlines()[2] + "\n", "DRIVER_UNLOAD DriverUnload;\n")
+    unload = next(line for line in GOOD.splitlines() if line.startswith("VOID DriverUnload"))
+    bad_driver = GOOD.replace(unload, "DRIVER_UNLOAD DriverUnload;")
     (repo / "bad" / "driver.c").write_text(bad_driver)
     (repo / "bad" / "unload.c").write_text("#include <ntddk.h>\n" + BAD_UNLOAD)
     home = tmp_path / "pre-commit-home"

@@ -83,7 +83,7 @@ def test_tool_rules_results_and_notifications(report):
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert "## What it does" in rule["help"]["markdown"] and rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
-        assert rule["helpUri"].endswith(f"rules/checks/{rule['id']}.md")
+        assert rule["helpUri"].endswith(f"docs/rules/{rule['id']}.md")
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
     assert run["invocations"][0]["executionSuccessful"] is True
     notes = run["invocations"][0]["toolExecutionNotifications"]

@@ -35,7 +35,7 @@ def _rule(doc: RuleDoc) -> dict[str, Any]:
         "shortDescription": {"text": _sentence(doc.short)},
         "fullDescription": {"text": _sentence(doc.full)},
         "help": {"text": doc.help_markdown, "markdown": doc.help_markdown},
-        "helpUri": f"{HOMEPAGE}/blob/main/rules/checks/{doc.code}.md",
+        "helpUri": f"{HOMEPAGE}/blob/main/docs/rules/{doc.code}.md",
         "defaultConfiguration": {"level": _LEVELS[doc.severity], "enabled": doc.default},
         "properties": {"tags": list(doc.tags), "precision": doc.precision, "problem.severity": doc.severity},
     }
