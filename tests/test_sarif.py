@@ -14,9 +14,9 @@ from ddilint.cli import main
 from tests.conftest import FIXTURES
 
 
-def _sarif(tmp_path: Path, *paths: str, srcroot: str | None = None) -> tuple[Path, dict]:
+def _sarif(tmp_path: Path, *paths: str, srcroot: str | None = None, strict: bool = False) -> tuple[Path, dict]:
     out = tmp_path / "out.sarif"
-    args = ["check", *paths, "--format", "sarif", "--output", str(out)]
+    args = ["check", *paths, "--format", "sarif", "--output", str(out), *(["--strict"] if strict else [])]
     if srcroot:
         args += ["--srcroot", srcroot]
     main(args)
@@ -34,9 +34,10 @@ def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict]
     quiet.parent.mkdir()
     quiet.write_text(
         "#include <ntddk.h>\nVOID F(VOID) {\n"
-        "    PsSetLoadImageNotifyRoutine(0); // ddilint: ignore[DDI001] registered for the test only\n}\n"
+        "    PsSetLoadImageNotifyRoutine(0); // ddilint: ignore[DDI001] registered for the test only\n"
+        "    // ddilint: ignore[DDI003] stale marker, reported as DDI900\n}\n"
     )
-    return _sarif(tmp_path, "fixtures", str(broken), str(quiet))
+    return _sarif(tmp_path, "fixtures", str(broken), str(quiet), strict=True)
 
 
 def test_matches_the_oasis_schema(report):
@@ -89,7 +90,8 @@ def test_tool_rules_results_and_notifications(report):
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("parse error" in n["message"]["text"] for n in notes)
     results = run["results"]
-    assert {r["ruleId"] for r in results} == {"DDI001", "DDI002", "DDI003"}
+    assert {r["ruleId"] for r in results} == {"DDI001", "DDI002", "DDI003", "DDI900"}
+    assert any("See [" in r["message"]["text"] and "](1)" in r["message"]["text"] for r in results)
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
     for r in results:
         loc = r["locations"][0]["physicalLocation"]

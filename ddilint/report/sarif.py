@@ -87,6 +87,15 @@ class _Locations:
         return result
 
 
+def _message(finding: Finding) -> str:
+    """The finding's message with an embedded link to its first related location (SARIF §3.11.6)."""
+    text = _sentence(finding.message)
+    if finding.related:
+        label = finding.related[0].message.replace("[", "(").replace("]", ")")
+        text += f" See [{label}](1)."
+    return text
+
+
 def _thread_step(locs: _Locations, step: PathStep, importance: str) -> dict[str, Any]:
     return {"location": locs.location(step.loc, step.message), "importance": importance}
 
@@ -96,7 +105,7 @@ def _result(locs: _Locations, finding: Finding, rule_index: int, fp: str) -> dic
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity],
-        "message": {"text": _sentence(finding.message)},
+        "message": {"text": _message(finding)},
         "locations": [locs.location(finding.loc)],
         "partialFingerprints": {"ddilintFingerprint/v1": fp},
         "properties": {"ddi": finding.ddi, "function": finding.function},
