@@ -4,7 +4,8 @@
 
 Cases:
 - ``fixtures``: every fixture driver in the repository, one run over ``fixtures/``.
-- ``example x50``: 50 copies of the bundled example driver, each its own driver directory.
+- ``example x50``: 50 copies of the bundled example driver, each its own driver directory
+  (with the default ``--jobs``, all cores, and again with ``--jobs 1``).
 - ``30 registrations``: a generated DriverEntry with 30 sequential registrations in
   goto-cleanup style plus an unload routine (the DDI002 scaling case).
 - ``100 registrations``: the same with 100, to show how DDI002 grows.
@@ -68,6 +69,7 @@ def prepare(workdir: Path) -> dict[str, list[str]]:
     for i in range(50):
         shutil.copytree(example, copies / f"driver{i:02}")
     cases["example x50"] = [str(copies)]
+    cases["example x50, --jobs 1"] = [str(copies), "--jobs", "1"]
     for count in (30, 100):
         path = workdir / f"reg{count}" / "driver.c"
         path.parent.mkdir()

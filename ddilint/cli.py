@@ -21,6 +21,7 @@ from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
+from ddilint.parallel import default_jobs
 from ddilint.policy import UnknownRuleError, enabled_rules
 from ddilint.report.json_report import write_json
 from ddilint.report.sarif import write_sarif
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the paths are changed files (pre-commit): analyze their whole drivers, report on them only",
     )
     check.add_argument("--all-findings", action="store_true", help="with --changed: report the whole drivers")
+    check.add_argument(
+        "--jobs", "-j", type=int, default=default_jobs(), metavar="N", help="parse in N processes (default: all cores)"
+    )
     check.add_argument("--baseline", metavar="FILE", help="report and fail only on findings not in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     check.add_argument("--no-paths", action="store_true", help="text: do not print the explanation notes")
@@ -148,6 +152,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
             args.select or config.list("select"), args.ignore or config.list("ignore"), catalog.rules, extend
         ),
         config=config,
+        jobs=max(1, args.jobs),
     )
     paths = args.paths
     if args.changed:

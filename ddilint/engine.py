@@ -13,9 +13,10 @@ from ddilint import ir
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
 from ddilint.config import Config
-from ddilint.discovery import Driver, discover, display_path, reportable
+from ddilint.discovery import Driver, discover, reportable
 from ddilint.findings import Finding
-from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
+from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.parallel import parse_all
 from ddilint.policy import UnknownRuleError, apply, resolve
 from ddilint.program import Program
 from ddilint.suppressions import UNUSED_CODE, Suppression, apply_suppressions, parse_suppressions, unused
@@ -28,6 +29,7 @@ class RunOptions:
     enabled: set[str] = field(default_factory=set)
     report_only: set[str] | None = None  # absolute paths: findings elsewhere are dropped (pre-commit)
     config: Config = field(default_factory=Config)
+    jobs: int = 1
 
 
 @dataclass
@@ -56,12 +58,12 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     sources: dict[str, list[str]] = {}
     timings: dict[str, float] = defaultdict(float)
     frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
+    started = time.perf_counter()
+    parsed = iter(parse_all([path for driver in drivers for path in driver.files], frontend, options.jobs))
+    timings["parse"] += time.perf_counter() - started
     for driver in drivers:
         units = []
-        for path in driver.files:
-            started = time.perf_counter()
-            unit = parse_file(path, display_path(path), frontend)
-            timings["parse"] += time.perf_counter() - started
+        for unit in (next(parsed) for _ in driver.files):
             notifications.extend(unit.notifications)
             if unit.analyzed:
                 analyzed += 1

@@ -14,6 +14,7 @@ from ddilint import ir
 from ddilint.frontend.clang_args import clang_args
 from ddilint.frontend.libclang_bindings import cindex, file_handle
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, role_types_of
+from ddilint.frontend.precompiled import eligible_header, pch_for
 from ddilint.sources import read_source
 
 MAX_PARSE_NOTES = 10
@@ -24,6 +25,7 @@ class FrontendOptions:
     include_dirs: Sequence[str] = ()
     defines: Sequence[str] = ()
     assertion_macros: frozenset[str] = field(default_factory=frozenset)
+    precompiled: bool = True  # use a precompiled bundled header when the file allows it
 
 
 def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.TranslationUnit:
@@ -36,8 +38,13 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         return unit
     ci = cindex()
     args = clang_args(options.include_dirs, options.defines)
+    index = ci.Index.create()
+    header = eligible_header(source.lines, list(options.include_dirs)) if options.precompiled else None
+    pch = pch_for(header, args, index, ci) if header is not None else None
+    if pch is not None:
+        args = [*args, "-include-pch", pch]
     try:
-        tu = ci.Index.create().parse(path, args=args)
+        tu = index.parse(path, args=args)
     except ci.TranslationUnitLoadError:
         unit.notifications.append(ir.Notification("error", "libclang could not parse this file", display_path))
         unit.analyzed = False

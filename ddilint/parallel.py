@@ -1,0 +1,43 @@
+"""Parsing and lowering files in worker processes (``--jobs``).
+
+Workers return the lowered IR (plain dataclasses), never libclang objects, so
+translation units die in the worker. Results come back in input order, so the
+output does not depend on the number of jobs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from ddilint import ir
+from ddilint.deep_stack import call_with_deep_stack
+from ddilint.discovery import display_path
+from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
+
+MIN_FILES_PER_WORKER = 4  # below this, starting workers costs more than it saves
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _parse(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
+    path, options = task
+    return parse_file(path, display_path(path), options)
+
+
+def _parse_in_worker(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
+    return call_with_deep_stack(lambda: _parse(task))
+
+
+def parse_all(paths: Sequence[str], options: FrontendOptions, jobs: int) -> list[ir.TranslationUnit]:
+    workers = min(jobs, len(paths) // MIN_FILES_PER_WORKER)
+    tasks = [(path, options) for path in paths]
+    if workers <= 1:
+        return [_parse(task) for task in tasks]
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 4))))
