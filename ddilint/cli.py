@@ -16,6 +16,7 @@ from typing import TextIO
 from ddilint import __version__
 from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from ddilint.catalog import Catalog, CatalogError, load_catalog
+from ddilint.compile_db import CompileDbError, load_compile_db
 from ddilint.config import Config, ConfigError, find_config
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import expand_to_drivers
@@ -30,6 +31,10 @@ from ddilint.report.text import format_notification, statistics, write_github, w
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+class UsageError(ValueError):
+    pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ddilint",
@@ -39,7 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="analyze C files and directories (one driver per directory)")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="C files or directories (searched for *.c)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="C files or directories (default with -p: every file of the database)"
+    )
+    check.add_argument(
+        "-p",
+        "--compile-commands",
+        metavar="DIR|FILE",
+        help="take each file's include paths and defines from a compile_commands.json",
+    )
     check.add_argument("--format", choices=("text", "sarif", "json", "github"), default="text", help="output format")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR", help="include path")
@@ -96,7 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             return _show_config(find_config(args.path), sys.stdout)
         return _check(args, catalog)
-    except (CatalogError, UnknownRuleError, FrontendUnavailableError, BaselineError, ConfigError) as exc:
+    except (
+        CatalogError,
+        UnknownRuleError,
+        FrontendUnavailableError,
+        BaselineError,
+        ConfigError,
+        CompileDbError,
+        UsageError,
+    ) as exc:
         print(f"ddilint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -143,7 +164,12 @@ def _show_config(config: Config, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, catalog: Catalog) -> int:
-    config = find_config(args.paths[0])
+    compile_db = load_compile_db(args.compile_commands) if args.compile_commands else None
+    if not args.paths:
+        if compile_db is None:
+            raise UsageError("give at least one PATH, or -p with a compile_commands.json")
+        args.paths = sorted(f for f in compile_db.files if os.path.exists(f))
+    config = find_config(args.paths[0] if args.paths else ".")
     extend = [*config.list("extend-select"), *args.extend_select, *(["DDI900"] if args.strict else [])]
     options = RunOptions(
         include_dirs=[*config.resolved_dirs(), *args.include_dirs],
@@ -153,6 +179,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         ),
         config=config,
         jobs=max(1, args.jobs),
+        compile_db=compile_db,
     )
     paths = args.paths
     if args.changed:
@@ -160,6 +187,8 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         if not args.all_findings:
             options.report_only = report_only
     result = call_with_deep_stack(lambda: run(paths, catalog, options))
+    if compile_db is not None:
+        result.notifications[:0] = compile_db.notifications
     if args.baseline:
         result = apply_baseline(result, read_baseline(args.baseline))
     buffer = io.StringIO()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ddilint import ir
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
+from ddilint.compile_db import CompileDb
 from ddilint.config import Config
 from ddilint.discovery import Driver, discover, reportable
 from ddilint.findings import Finding
@@ -30,6 +31,7 @@ class RunOptions:
     report_only: set[str] | None = None  # absolute paths: findings elsewhere are dropped (pre-commit)
     config: Config = field(default_factory=Config)
     jobs: int = 1
+    compile_db: CompileDb | None = None
 
 
 @dataclass
@@ -59,7 +61,8 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     timings: dict[str, float] = defaultdict(float)
     frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
     started = time.perf_counter()
-    parsed = iter(parse_all([path for driver in drivers for path in driver.files], frontend, options.jobs))
+    tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
+    parsed = iter(parse_all(tasks, options.jobs))
     timings["parse"] += time.perf_counter() - started
     for driver in drivers:
         units = []
@@ -141,6 +144,19 @@ def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[lis
 
 def _is_entry(function: ir.Function, catalog: Catalog) -> bool:
     return function.name in catalog.entry_names or bool(set(function.role_types) & catalog.entry_role_types)
+
+
+def _file_options(path: str, base: FrontendOptions, db: CompileDb | None) -> FrontendOptions:
+    """The command line's flags, plus the file's own from the compilation database."""
+    flags = db.files.get(os.path.normpath(os.path.abspath(path))) if db is not None else None
+    if flags is None:
+        return base
+    return dataclasses.replace(
+        base,
+        include_dirs=(*base.include_dirs, *flags.include_dirs),
+        defines=(*base.defines, *flags.defines),
+        forced_includes=flags.forced_includes,
+    )
 
 
 def regroup(drivers: list[Driver], config: Config) -> list[Driver]:

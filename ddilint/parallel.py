@@ -33,9 +33,9 @@ def _parse_in_worker(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
     return call_with_deep_stack(lambda: _parse(task))
 
 
-def parse_all(paths: Sequence[str], options: FrontendOptions, jobs: int) -> list[ir.TranslationUnit]:
-    workers = min(jobs, len(paths) // MIN_FILES_PER_WORKER)
-    tasks = [(path, options) for path in paths]
+def parse_all(tasks: Sequence[tuple[str, FrontendOptions]], jobs: int) -> list[ir.TranslationUnit]:
+    """Parse ``(path, options)`` tasks, in order."""
+    workers = min(jobs, len(tasks) // MIN_FILES_PER_WORKER)
     if workers <= 1:
         return [_parse(task) for task in tasks]
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"

@@ -22,6 +22,7 @@ def clang_args(
     include_dirs: Sequence[str] = (),
     defines: Sequence[str] = (),
     language: str = "c",
+    forced_includes: Sequence[str] = (),
 ) -> list[str]:
     """Arguments for ``Index.parse`` (the file name itself is passed separately)."""
     args = [
@@ -42,4 +43,6 @@ def clang_args(
     for d in include_dirs:
         args += ["-I", str(d)]
     args += [f"-D{d}" for d in defines]
+    for f in forced_includes:
+        args += ["-include", str(f)]
     return args

@@ -26,6 +26,7 @@ class FrontendOptions:
     defines: Sequence[str] = ()
     assertion_macros: frozenset[str] = field(default_factory=frozenset)
     precompiled: bool = True  # use a precompiled bundled header when the file allows it
+    forced_includes: Sequence[str] = ()  # /FI or -include from a compilation database
 
 
 def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.TranslationUnit:
@@ -37,9 +38,10 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         unit.analyzed = False
         return unit
     ci = cindex()
-    args = clang_args(options.include_dirs, options.defines)
+    args = clang_args(options.include_dirs, options.defines, forced_includes=options.forced_includes)
     index = ci.Index.create()
-    header = eligible_header(source.lines, list(options.include_dirs)) if options.precompiled else None
+    use_pch = options.precompiled and not options.forced_includes
+    header = eligible_header(source.lines, list(options.include_dirs)) if use_pch else None
     pch = pch_for(header, args, index, ci) if header is not None else None
     if pch is not None:
         args = [*args, "-include-pch", pch]
