@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR|FILE",
         help="take each file's include paths and defines from a compile_commands.json",
     )
+    check.add_argument(
+        "--wdk-include",
+        metavar="DIR",
+        default=os.environ.get("WDK_INCLUDE"),
+        help="use the real WDK headers under DIR (km, shared, km/crt) instead of the bundled ones [env WDK_INCLUDE]",
+    )
     check.add_argument("--format", choices=("text", "sarif", "json", "github"), default="text", help="output format")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR", help="include path")
@@ -180,6 +186,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         config=config,
         jobs=max(1, args.jobs),
         compile_db=compile_db,
+        wdk_include=args.wdk_include,
     )
     paths = args.paths
     if args.changed:

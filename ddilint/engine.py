@@ -32,6 +32,7 @@ class RunOptions:
     config: Config = field(default_factory=Config)
     jobs: int = 1
     compile_db: CompileDb | None = None
+    wdk_include: str | None = None
 
 
 @dataclass
@@ -59,7 +60,9 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     analyzed = 0
     sources: dict[str, list[str]] = {}
     timings: dict[str, float] = defaultdict(float)
-    frontend = FrontendOptions(options.include_dirs, options.defines, catalog.assertion_macros)
+    frontend = FrontendOptions(
+        options.include_dirs, options.defines, catalog.assertion_macros, wdk_include=options.wdk_include
+    )
     started = time.perf_counter()
     tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
     parsed = iter(parse_all(tasks, options.jobs))

@@ -50,6 +50,11 @@ def lvalue_key(e: ir.Expr, function: ir.Function) -> str | None:
     if isinstance(e, ir.Member):
         return f"f:{e.field_name}"
     if isinstance(e, ir.Unary) and e.op == "*":
+        pointee = e.operand
+        while isinstance(pointee, ir.Cast):
+            pointee = pointee.operand
+        if isinstance(pointee, ir.Unary) and pointee.op == "&":
+            return lvalue_key(pointee.operand, function)  # *&x is x (what header macros produce)
         inner = lvalue_key(e.operand, function)
         return f"*{inner}" if inner else None
     if isinstance(e, ir.Index):

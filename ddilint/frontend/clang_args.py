@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 HEADERS_DIR = Path(__file__).resolve().parent / "headers"
+WDK_SHIMS_DIR = Path(__file__).resolve().parent / "wdk_shims"
 
 TARGET = "x86_64-pc-windows-msvc"
 
@@ -23,6 +24,7 @@ def clang_args(
     defines: Sequence[str] = (),
     language: str = "c",
     forced_includes: Sequence[str] = (),
+    wdk_include: str | None = None,
 ) -> list[str]:
     """Arguments for ``Index.parse`` (the file name itself is passed separately)."""
     args = [
@@ -36,13 +38,28 @@ def clang_args(
         "-w",
         "-ferror-limit=0",
         "-fbracket-depth=4096",
-        "-isystem",
-        str(HEADERS_DIR),
     ]
+    args += ["-isystem", str(HEADERS_DIR)] if wdk_include is None else wdk_system_dirs(wdk_include)
     args += [f"-D{d}" for d in _WDK_DEFINES]
     for d in include_dirs:
         args += ["-I", str(d)]
     args += [f"-D{d}" for d in defines]
     for f in forced_includes:
         args += ["-include", str(f)]
+    return args
+
+
+def wdk_system_dirs(wdk_include: str) -> list[str]:
+    """System include arguments for a real WDK include tree (``.../Include/<version>``).
+
+    ddilint's shims for ``sal.h`` and ``driverspecs.h`` come first: they read the
+    real header with ``#include_next`` and then restore the SAL annotations the
+    analyses need, which the real headers define to nothing outside ``_PREFAST_``.
+    """
+    root = Path(wdk_include)
+    dirs = [root / sub for sub in ("km", "shared", "km/crt")] if (root / "km").is_dir() else [root]
+    args = ["-isystem", str(WDK_SHIMS_DIR)]
+    for d in dirs:
+        if d.is_dir():
+            args += ["-isystem", str(d)]
     return args

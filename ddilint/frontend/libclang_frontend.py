@@ -27,6 +27,7 @@ class FrontendOptions:
     assertion_macros: frozenset[str] = field(default_factory=frozenset)
     precompiled: bool = True  # use a precompiled bundled header when the file allows it
     forced_includes: Sequence[str] = ()  # /FI or -include from a compilation database
+    wdk_include: str | None = None  # a real WDK include tree instead of the bundled headers
 
 
 def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.TranslationUnit:
@@ -38,7 +39,9 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         unit.analyzed = False
         return unit
     ci = cindex()
-    args = clang_args(options.include_dirs, options.defines, forced_includes=options.forced_includes)
+    args = clang_args(
+        options.include_dirs, options.defines, forced_includes=options.forced_includes, wdk_include=options.wdk_include
+    )
     index = ci.Index.create()
     use_pch = options.precompiled and not options.forced_includes
     header = eligible_header(source.lines, list(options.include_dirs)) if use_pch else None

@@ -20,20 +20,7 @@
  * Annotations that survive into the AST (IRQL annotations for drivers,
  * function classes, return checking).
  * ------------------------------------------------------------------- */
-#define _DDILINT_ANNOTATE(s) __attribute__((annotate(s)))
-
-#define _IRQL_requires_(x)            _DDILINT_ANNOTATE("ddilint:irql_requires:" #x)
-#define _IRQL_requires_max_(x)        _DDILINT_ANNOTATE("ddilint:irql_requires_max:" #x)
-#define _IRQL_requires_min_(x)        _DDILINT_ANNOTATE("ddilint:irql_requires_min:" #x)
-#define _IRQL_raises_(x)              _DDILINT_ANNOTATE("ddilint:irql_raises:" #x)
-#define _IRQL_saves_                  _DDILINT_ANNOTATE("ddilint:irql_saves")
-#define _IRQL_restores_               _DDILINT_ANNOTATE("ddilint:irql_restores")
-#define _IRQL_saves_global_(k, p)     _DDILINT_ANNOTATE("ddilint:irql_saves_global:" #k ":" #p)
-#define _IRQL_restores_global_(k, p)  _DDILINT_ANNOTATE("ddilint:irql_restores_global:" #k ":" #p)
-#define _IRQL_requires_same_          _DDILINT_ANNOTATE("ddilint:irql_requires_same")
-#define _Must_inspect_result_         _DDILINT_ANNOTATE("ddilint:must_inspect_result")
-#define _Check_return_                _DDILINT_ANNOTATE("ddilint:check_return")
-#define _Function_class_(x)           _DDILINT_ANNOTATE("ddilint:function_class:" #x)
+#include <ddilint_annotations.h>
 
 /* Remaining IRQL annotations: no meaning for ddilint, expand to nothing. */
 #define _IRQL_uses_cancel_
