@@ -9,7 +9,31 @@ from pathlib import Path
 from ddilint.ir import Notification
 
 SOURCE_SUFFIXES = (".c",)
-SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"}
+# Version control, build output and vendored code: not the driver's sources (configure `include` to override).
+SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "build",
+    "out",
+    "obj",
+    "objfre",
+    "objchk",
+    "x64",
+    "ARM64",
+    "Debug",
+    "Release",
+    "vendor",
+    "third_party",
+    "thirdparty",
+    "external",
+    "extern",
+    "deps",
+}
 
 
 @dataclass

@@ -219,3 +219,16 @@ def test_status_only_asserted_is_flagged_in_debug_builds_too(tmp_path: Path, cli
         assert [f["line"] for f in report["findings"]] == [4]
         if defines:  # in a free build the assertion expands to nothing: the status is simply never read
             assert "assertion" in report["findings"][0]["message"]
+
+
+def test_build_and_vendor_folders_are_skipped_when_walking(tmp_path: Path, cli):
+    for folder in ("src", "build", "third_party", ".git"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "d.c").write_text(
+            "#include <ntddk.h>\nVOID Cb(PUNICODE_STRING n, HANDLE p, PIMAGE_INFO i) { }\n"
+            "VOID F(VOID) { PsSetLoadImageNotifyRoutine(Cb); }\n"
+        )
+    code, report = cli(str(tmp_path), "--select", "DDI001")
+    assert [Path(f["file"]).parent.name for f in report["findings"]] == ["src"]
+    code, report = cli(str(tmp_path / "build"), "--select", "DDI001")  # named explicitly: analyzed
+    assert len(report["findings"]) == 1
