@@ -229,6 +229,6 @@ def test_build_and_vendor_folders_are_skipped_when_walking(tmp_path: Path, cli):
             "VOID F(VOID) { PsSetLoadImageNotifyRoutine(Cb); }\n"
         )
     code, report = cli(str(tmp_path), "--select", "DDI001")
-    assert [Path(f["file"]).parent.name for f in report["findings"]] == ["src"]
+    assert code == 1 and [Path(f["file"]).parent.name for f in report["findings"]] == ["src"]
     code, report = cli(str(tmp_path / "build"), "--select", "DDI001")  # named explicitly: analyzed
-    assert len(report["findings"]) == 1
+    assert code == 1 and len(report["findings"]) == 1
