@@ -283,6 +283,21 @@ class _Builder:
         return end
 
 
+def describe_edge(node: Node, label: str) -> str | None:
+    """Explain, for a path, why control leaves ``node`` along ``label`` (None: nothing worth saying)."""
+    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
+        return f"the condition is {label} here"
+    if node.kind == NodeKind.SWITCH and label:
+        return "the switch takes the default branch here" if label == "default" else "a case is taken here"
+    if label == "exception":
+        return "an exception is raised here"
+    if node.kind == NodeKind.RETURN:
+        return "returns here"
+    if label == "goto":
+        return "jumps to the label here"
+    return None
+
+
 def _case_label(value: ir.Expr | None) -> str:
     """``default``, ``case:<n>`` for a constant case value, or ``case``."""
     if value is None:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ddilint.ir import Loc
+from ddilint.ir import Loc, Step
 
-
-@dataclass(frozen=True)
-class PathStep:
-    """One step of the explanation of a finding (a SARIF threadFlowLocation)."""
-
-    loc: Loc
-    message: str
+# A step of a finding's explanation (a SARIF threadFlowLocation).
+PathStep = Step
 
 
 @dataclass(frozen=True)

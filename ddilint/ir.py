@@ -27,6 +27,14 @@ class Loc:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of the explanation of a finding: a place and what happens there."""
+
+    loc: Loc
+    message: str
+
+
 # ---------------------------------------------------------------- expressions
 
 

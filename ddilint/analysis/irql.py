@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ddilint import ir
 from ddilint.analysis.driver_model import lvalue_key, strip
+from ddilint.analysis.values import COMPARISONS, MIRROR
 from ddilint.catalog import Catalog
 from ddilint.cfg import CFG, Node, NodeKind
 from ddilint.program import Program
@@ -303,14 +304,14 @@ class FunctionFlow:
             if left is None:
                 return right
             return left if right is None else left & right
-        if isinstance(cond, ir.Binary) and cond.op in _COMPARE:
+        if isinstance(cond, ir.Binary) and cond.op in COMPARISONS:
             left, right, op = cond.left, cond.right, cond.op
             if not self._is_irql_source(left) and self._is_irql_source(right):
-                left, right, op = right, left, _MIRROR[op]
+                left, right, op = right, left, MIRROR[op]
             right = strip(right)
             if self._is_irql_source(left) and isinstance(right, ir.Const) and right.value is not None:
                 c = right.value
-                return {level for level in range(MAX_LEVEL + 1) if _COMPARE[op](level, c) == want}
+                return {level for level in range(MAX_LEVEL + 1) if COMPARISONS[op](level, c) == want}
         return None
 
     def _refine(self, node: Node, label: str, state: FlowState) -> FlowState | None:
@@ -331,17 +332,6 @@ class FunctionFlow:
         if not atoms:
             return None  # the guard cannot hold on this path
         return FlowState(frozenset(atoms), state.saved)
-
-
-_COMPARE = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-_MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 # ------------------------------------------------------------------ driver

@@ -33,7 +33,8 @@ from ddilint.analysis.driver_model import (
     strip,
 )
 from ddilint.analysis.values import ANY, NEG, POS, ZERO, Evaluator, sign_of
-from ddilint.cfg import Node, NodeKind, case_values
+from ddilint.cfg import Node, NodeKind, case_values, describe_edge
+from ddilint.ir import Step
 from ddilint.program import Program
 
 MAX_DEPTH = 12
@@ -61,12 +62,6 @@ class State:
     frames: tuple[Frame, ...]
     facts: frozenset[tuple[str, int]]
     registered: bool
-
-
-@dataclass(frozen=True)
-class Step:
-    loc: ir.Loc
-    message: str
 
 
 @dataclass
@@ -212,7 +207,8 @@ class PairingPaths:
             branch_facts = dict(facts)
             if not edge_feasible(evaluator, node, label, branch_facts):
                 continue
-            step = _edge_step(node, label)
+            note = describe_edge(node, label)
+            step = Step(node.loc, note) if note else None
             if node.expr is not None and any(e is self.reg.call for e in ir.walk(node.expr)) and not state.registered:
                 step = Step(self.reg.call.loc, f"{self.reg.ddi.name} succeeds here")
             carried = tuple(r for r in results if r[0] == _RETURN)  # the return value, on its way to the exit
@@ -273,7 +269,7 @@ class PairingPaths:
             return Leak(search.path_to(state), closing, frame.function)
         if returned & NEG:
             steps = search.path_to(state)
-            end = next((s.loc for s in reversed(steps) if s.message.startswith("returns")), frame.function.loc)
+            end = next((s.loc for s in reversed(steps) if s.message == "returns here"), frame.function.loc)
             return Leak(steps, end, frame.function)
         return None
 
@@ -353,18 +349,6 @@ def edge_feasible(evaluator: Evaluator, node: Node, label: str, facts: dict[str,
             if not evaluator.assume(ir.Binary(node.loc, "!=", node.expr, ir.Const(node.loc, value)), True, facts):
                 return False
     return True
-
-
-def _edge_step(node: Node, label: str) -> Step | None:
-    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
-        return Step(node.loc, f"the condition is {label}")
-    if node.kind == NodeKind.SWITCH and label:
-        return Step(node.loc, "the switch takes the default branch" if label == "default" else "a case is taken")
-    if node.kind == NodeKind.RETURN:
-        return Step(node.loc, "returns")
-    if label == "goto":
-        return Step(node.loc, "jumps to the cleanup label")
-    return None
 
 
 def local_variables(program: Program) -> set[str]:

@@ -14,17 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ddilint import ir
-from ddilint.cfg import CFG, Node, NodeKind
+from ddilint.cfg import CFG, Node, NodeKind, describe_edge
+from ddilint.ir import Step
 
 _DERIVING_UNARY = {"!", "-", "~", "+", "__extension__"}
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of an explanation path."""
-
-    loc: ir.Loc
-    message: str
 
 
 @dataclass
@@ -254,19 +247,9 @@ class StatusFlow:
             if checked and not self.returns_value:
                 continue  # nothing more to learn on this path
             for succ, label in reversed(node.succs):
-                step = _edge_step(node, label)
-                stack.append((succ, frozenset(live), checked, (*steps, step) if step else steps))
-
-
-def _edge_step(node: Node, label: str) -> Step | None:
-    """Explain a branch the path takes."""
-    if node.kind == NodeKind.BRANCH and label in ("true", "false"):
-        return Step(node.loc, f"the condition is {label} here")
-    if node.kind == NodeKind.SWITCH and label:
-        return Step(node.loc, f"the switch takes the {label} branch here" if label == "default" else "a case is taken")
-    if label == "exception":
-        return Step(node.loc, "an exception is raised here")
-    return None
+                note = describe_edge(node, label)
+                step = (Step(node.loc, note),) if note else ()
+                stack.append((succ, frozenset(live), checked, (*steps, *step)))
 
 
 def _finish(use: Use, reason: str, loc: ir.Loc) -> Use:

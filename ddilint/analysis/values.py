@@ -20,7 +20,15 @@ SUCCESS = ZERO | POS  # NT_SUCCESS
 TRUE, FALSE, MAYBE = POS, ZERO, ZERO | POS  # truth values of comparisons
 
 _CLASSES = ((NEG, -(2**63), -1), (ZERO, 0, 0), (POS, 1, 2**63))
-_COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
+COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}  # a OP b == b MIRROR[OP] a
 
 Facts = Mapping[str, int]
 KeyOf = Callable[[ir.Expr], "str | None"]
@@ -143,7 +151,7 @@ class Evaluator:
             return (TRUE if true else 0) | (FALSE if false else 0) or MAYBE
         if e.op == ",":
             return self.eval(e.right, facts)
-        if e.op in _COMPARE:
+        if e.op in COMPARISONS:
             right_const = const_value(e.right)
             return compare(e.op, self.eval(e.left, facts), self.eval(e.right, facts), right_const)
         return ANY
@@ -169,7 +177,7 @@ class Evaluator:
             if (e.op == "&&") == want:  # both sides take the wanted value
                 self._narrow(e.left, want, facts)
                 self._narrow(e.right, want, facts)
-        elif isinstance(e, ir.Binary) and e.op in _COMPARE:
+        elif isinstance(e, ir.Binary) and e.op in COMPARISONS:
             self._narrow_compare(e, want, facts)
         else:
             key = self.key_of(e)
@@ -180,7 +188,7 @@ class Evaluator:
     def _narrow_compare(self, e: ir.Binary, want: bool, facts: dict[str, int]) -> None:
         target, other, op = e.left, e.right, e.op
         if const_value(target) is not None and const_value(other) is None:
-            target, other, op = other, target, _MIRROR[op]
+            target, other, op = other, target, MIRROR[op]
         c = const_value(other)
         if c is None:
             return
@@ -197,6 +205,3 @@ class Evaluator:
             if current & cls and _may(op, (lo, hi), (c, c), want):
                 kept |= cls
         facts[key] = kept or current
-
-
-_MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}

@@ -55,13 +55,13 @@ class IrqlTooHigh:
             reason = worst.why
             raise_step = PathStep(worst.loc or call.call.loc, worst.why)
         allowed = "at PASSIVE_LEVEL" if limit == 0 else f"at IRQL <= {irql.name(limit)}"
+        links = [] if requirement is None else self._chain(requirement, call, program, model)
         if requirement is None:
             ddi = self.catalog.ddis[callee]
             sdv = " (SDV rule IrqlPsPassive)" if "IrqlPsPassive" in ddi.sdv_rules else ""
             subject = f"{callee} may only be called {allowed}{sdv}"
             chain: list[PathStep] = []
         else:
-            links = self._chain(requirement, call, program, model)
             via = " -> ".join(f"{req.callee} (line {req.loc.line})" for _, req in links)
             subject = f"{callee} must be called {allowed}: it calls {via}"
             chain = [PathStep(req.loc, f"{helper} calls {req.callee} at its entry IRQL") for helper, req in links]
@@ -74,7 +74,7 @@ class IrqlTooHigh:
             severity=doc.severity,
             message=message,
             loc=call.call.loc,
-            ddi=callee if requirement is None else self._chain(requirement, call, program, model)[-1][1].callee,
+            ddi=links[-1][1].callee if links else callee,
             function=call.function.name,
             path=(raise_step, here, *chain),
             related=(raise_step,),

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ddilint import ir
+from ddilint.analysis.driver_model import removal_form
 from ddilint.analysis.status_flow import Conventions, Flow, StatusFlow
-from ddilint.catalog import Catalog, Ddi
+from ddilint.catalog import Catalog
 from ddilint.cfg import Node
 from ddilint.findings import Finding, PathStep
 from ddilint.program import Program
@@ -25,18 +26,6 @@ class Source:
     ddi: str
     wrapper_of: str | None = None  # the callee inside the wrapper (a DDI or another wrapper)
     inner_loc: ir.Loc | None = None
-
-
-def is_removal_form(ddi: Ddi, call: ir.Call) -> bool | None:
-    """True for a call in the DDI's removal form (e.g. ``Remove == TRUE``), None when the flag is not a constant."""
-    if ddi.removal is None:
-        return False
-    if ddi.removal.arg >= len(call.args):
-        return None
-    arg = call.args[ddi.removal.arg]
-    if not isinstance(arg, ir.Const) or arg.value is None:
-        return None
-    return (arg.value != 0) == (ddi.removal.value != 0)
 
 
 class UncheckedStatus:
@@ -68,7 +57,7 @@ class UncheckedStatus:
             if call.callee not in sources:
                 continue
             ddi = self.catalog.ddis.get(call.callee)
-            if ddi is not None and is_removal_form(ddi, call) is not False:
+            if ddi is not None and removal_form(ddi, call) is not False:
                 continue  # a removal, or a Remove flag that is not a constant: not surely a registration
             result.append((node, call))
         return result
@@ -102,7 +91,7 @@ class UncheckedStatus:
             path: tuple[PathStep, ...] = ()
         elif flow.lost is not None:
             reason = _lost_reason(flow)
-            path = tuple(PathStep(s.loc, s.message) for s in flow.lost)
+            path = tuple(flow.lost)
         else:
             return None
         doc = self.catalog.rules[CODE]

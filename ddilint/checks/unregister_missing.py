@@ -63,7 +63,7 @@ class UnregisterMissing:
 
     def _finding(self, reg: Registration, message: str, leak: Leak, related: PathStep) -> Finding:
         doc = self.catalog.rules[CODE]
-        path = tuple(PathStep(s.loc, s.message) for s in leak.steps)
+        path = tuple(leak.steps)
         return Finding(
             code=CODE,
             name=doc.name,
@@ -97,7 +97,7 @@ class UnregisterMissing:
             f"{leak.end.line} without calling {self._unremoved(reg)}; the system unloads a driver whose "
             f"{entry} fails without calling its unload routine"
         )
-        if leak.steps and leak.steps[-1].message == "returns":
-            leak.steps[-1] = type(leak.steps[-1])(leak.steps[-1].loc, f"{entry} returns a status that may be a failure")
+        if leak.steps and leak.steps[-1].message == "returns here":
+            leak.steps[-1] = Step(leak.steps[-1].loc, f"{entry} returns a status that may be a failure")
         related = PathStep(leak.end, f"{entry} returns a failure status here")
         return self._finding(reg, message, leak, related)
