@@ -42,7 +42,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     args = clang_args(
         options.include_dirs, options.defines, forced_includes=options.forced_includes, wdk_include=options.wdk_include
     )
-    index = ci.Index.create()
+    index = ci.Index.create(excludeDecls=True)  # with a PCH, visit only the file's own declarations
     use_pch = options.precompiled and not options.forced_includes
     header = eligible_header(source.lines, list(options.include_dirs)) if use_pch else None
     pch = pch_for(header, args, index, ci) if header is not None else None
