@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ddilint import __version__
 from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
+from ddilint.cache import CACHE_DIR_NAME, IrCache
 from ddilint.catalog import Catalog, CatalogError, load_catalog
 from ddilint.compile_db import CompileDbError, load_compile_db
 from ddilint.config import Config, ConfigError, find_config
@@ -85,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--all-findings", action="store_true", help="with --changed: report the whole drivers")
     check.add_argument(
         "--jobs", "-j", type=int, default=default_jobs(), metavar="N", help="parse in N processes (default: all cores)"
+    )
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=os.environ.get("DDILINT_CACHE_DIR"),
+        help=f"where the analysis cache lives (default: {CACHE_DIR_NAME} at the project root) [env DDILINT_CACHE_DIR]",
     )
     check.add_argument("--baseline", metavar="FILE", help="report and fail only on findings not in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
@@ -187,6 +195,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         jobs=max(1, args.jobs),
         compile_db=compile_db,
         wdk_include=args.wdk_include,
+        cache=None if args.no_cache else IrCache(args.cache_dir or os.path.join(_project_root(config), CACHE_DIR_NAME)),
     )
     paths = args.paths
     if args.changed:
@@ -215,7 +224,9 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
             print(line, file=sys.stderr)
     if args.profile:
         phases = ", ".join(f"{phase} {seconds * 1000:.1f} ms" for phase, seconds in result.timings.items())
-        print(f"ddilint: profile: {phases}", file=sys.stderr)
+        cache = options.cache
+        hits = f"; cache {cache.hits} hit(s), {cache.misses} miss(es)" if cache is not None else "; no cache"
+        print(f"ddilint: profile: {phases}{hits}", file=sys.stderr)
     _emit(buffer.getvalue(), args.output)
     if args.write_baseline:
         count = write_baseline(result, args.write_baseline)
@@ -226,6 +237,11 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     if code == EXIT_FINDINGS and args.exit_zero:
         code = EXIT_CLEAN
     return EXIT_ERROR if parse_failed else code
+
+
+def _project_root(config: Config) -> str:
+    """The directory of the configuration file, else the git top level, else the current directory."""
+    return config.root if config.path is not None else default_srcroot()
 
 
 def default_srcroot() -> str:

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ddilint import ir
+from ddilint.cache import IrCache
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
-from ddilint.discovery import Driver, discover, reportable
+from ddilint.discovery import Driver, discover, display_path, reportable
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.parallel import parse_all
@@ -33,6 +34,7 @@ class RunOptions:
     jobs: int = 1
     compile_db: CompileDb | None = None
     wdk_include: str | None = None
+    cache: IrCache | None = None
 
 
 @dataclass
@@ -65,8 +67,10 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     )
     started = time.perf_counter()
     tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
-    parsed = iter(parse_all(tasks, options.jobs))
+    parsed = iter(_parse(tasks, options))
     timings["parse"] += time.perf_counter() - started
+    if options.cache is not None:
+        notifications.extend(options.cache.notices)
     for driver in drivers:
         units = []
         for unit in (next(parsed) for _ in driver.files):
@@ -100,6 +104,22 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
         suppressions=suppressions,
         timings=dict(timings),
     )
+
+
+def _parse(tasks: list[tuple[str, FrontendOptions]], options: RunOptions) -> list[ir.TranslationUnit]:
+    """Every task's unit, in order: from the cache when it has a valid entry, else parsed (and stored)."""
+    cache = options.cache
+    if cache is None:
+        return parse_all(tasks, options.jobs)
+    keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
+    units = [cache.load(k, display_path(p)) if k is not None else None for k, (p, _) in zip(keys, tasks, strict=True)]
+    missing = [i for i, unit in enumerate(units) if unit is None]
+    for i, unit in zip(missing, parse_all([tasks[i] for i in missing], options.jobs), strict=True):
+        units[i] = unit
+        key = keys[i]
+        if key is not None and unit.analyzed:
+            cache.store(key, unit)
+    return [u for u in units if u is not None]
 
 
 def _suppressions(

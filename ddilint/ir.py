@@ -413,3 +413,4 @@ class TranslationUnit:
     notifications: list[Notification] = field(default_factory=list)
     source_lines: list[str] = field(default_factory=list)
     analyzed: bool = True  # False when the file could not be read or parsed at all
+    dependencies: list[str] = field(default_factory=list)  # headers read from outside ddilint (cache validation)

@@ -67,6 +67,9 @@ def _register(lib: Any, ci: Any) -> None:
         ctypes.POINTER(ctypes.c_uint),
     ]
     spell.restype = None
+    expansion = lib.clang_getExpansionLocation
+    expansion.argtypes = spell.argtypes
+    expansion.restype = None
 
 
 @lru_cache(maxsize=64)
@@ -125,6 +128,63 @@ def spelling_position(location: Any) -> tuple[int | None, int, int]:
         location, ctypes.byref(file_ptr), ctypes.byref(line), ctypes.byref(column), ctypes.byref(offset)
     )
     return file_ptr.value, line.value, column.value
+
+
+def _append_child(child: Any, _parent: Any, out: list[Any]) -> int:
+    out.append(child)
+    return 1  # CXChildVisit_Continue
+
+
+@lru_cache(maxsize=1)
+def _child_visitor() -> Any:
+    return cindex().callbacks["cursor_visit"](_append_child)
+
+
+def children(cursor: Any) -> list[Any]:
+    """A cursor's children; ``Cursor.get_children`` without its per-child null-cursor comparison."""
+    out: list[Any] = []
+    cindex().conf.lib.clang_visitChildren(cursor, _child_visitor(), out)
+    tu = cursor._tu
+    for child in out:
+        child._tu = tu
+    return out
+
+
+class SpanReader:
+    """A cursor's extent as expansion and spelling positions, with as few ctypes conversions as possible.
+
+    Lowering asks for the location of every node; going through ``cindex``'s
+    ``SourceLocation`` objects costs several Python objects and calls per
+    position, so this reads both ends with preallocated output cells.
+    """
+
+    def __init__(self) -> None:
+        lib = cindex().conf.lib
+        self._extent = lib.clang_getCursorExtent
+        self._start = lib.clang_getRangeStart
+        self._end = lib.clang_getRangeEnd
+        self._expansion = lib.clang_getExpansionLocation
+        self._spelling = lib.clang_getSpellingLocation
+        self._file = ctypes.c_void_p()
+        self._line, self._col, self._offset = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+        self._refs = (
+            ctypes.byref(self._file),
+            ctypes.byref(self._line),
+            ctypes.byref(self._col),
+            ctypes.byref(self._offset),
+        )
+
+    def span(self, cursor: Any) -> tuple[tuple[int, int, int | None, int, int], tuple[int, int, int | None, int, int]]:
+        """((line, col, spelled file, spelled line, spelled col) of the start, the same of the end)."""
+        extent = self._extent(cursor)
+        return self._read(self._start(extent)), self._read(self._end(extent))
+
+    def _read(self, location: Any) -> tuple[int, int, int | None, int, int]:
+        refs = self._refs
+        self._expansion(location, *refs)
+        line, col = self._line.value, self._col.value
+        self._spelling(location, *refs)
+        return line, col, self._file.value, self._line.value, self._col.value
 
 
 def file_handle(tu: Any, path: str) -> int | None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddilint import ir
-from ddilint.frontend.clang_args import clang_args
-from ddilint.frontend.libclang_bindings import cindex, file_handle
+from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
+from ddilint.frontend.libclang_bindings import children, cindex, file_handle
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, role_types_of
 from ddilint.frontend.precompiled import eligible_header, pch_for
 from ddilint.sources import read_source
@@ -47,7 +47,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     header = eligible_header(source.lines, list(options.include_dirs)) if use_pch else None
     pch = pch_for(header, args, index, ci) if header is not None else None
     if pch is not None:
-        args = [*args, "-include-pch", pch]
+        args = [*args, "-include-pch", pch.path]
     try:
         tu = index.parse(path, args=args)
     except ci.TranslationUnitLoadError:
@@ -55,6 +55,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         unit.analyzed = False
         return unit
     main_file = tu.spelling
+    unit.dependencies = external_includes(tu, pch.includes if pch is not None else ())
     unit.notifications.extend(_diagnostics(tu, main_file, display_path))
     lowerer = Lowerer(
         main_file,
@@ -67,13 +68,20 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     return unit
 
 
+def external_includes(tu: Any, also: Sequence[str] = ()) -> list[str]:
+    """The headers a parse read from outside ddilint's own (the driver's, a real WDK), sorted."""
+    own = (str(HEADERS_DIR), str(WDK_SHIMS_DIR))
+    names = {os.path.abspath(inc.include.name) for inc in tu.get_includes()} | set(also)
+    return sorted(n for n in names if not n.startswith(own))
+
+
 def _display(note: ir.Notification, display_path: str) -> ir.Notification:
     return ir.Notification(note.level, note.message, display_path, note.line, note.col)
 
 
 def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> None:
     kinds = cindex().CursorKind
-    for cursor in tu.cursor.get_children():
+    for cursor in children(tu.cursor):
         if not lowerer.in_main_file(cursor):
             continue
         if cursor.kind == kinds.VAR_DECL and cursor.is_definition():

@@ -15,10 +15,11 @@ from typing import Any
 from ddilint import ir
 from ddilint.frontend.libclang_bindings import (
     binary_operator,
+    children,
     cindex,
     evaluate_int,
+    SpanReader,
     in_main_file,
-    spelling_position,
     unary_operator,
     var_initializer,
 )
@@ -39,6 +40,7 @@ class Lowerer:
     ) -> None:
         self.ci = cindex()
         self.main_handle = main_handle
+        self._spans = SpanReader()
         self.source_lines = source_lines
         self.kinds = self.ci.CursorKind
         self.main_file = main_file
@@ -67,18 +69,17 @@ class Lowerer:
     # ------------------------------------------------------------ locations
 
     def loc(self, cursor: Any) -> ir.Loc:
-        extent = cursor.extent
-        line, col = self._position(extent.start)
-        end_line, end_col = self._position(extent.end)
+        start, end = self._spans.span(cursor)
+        line, col = self._position(start)
+        end_line, end_col = self._position(end)
         end_col = max(end_col - 1, 1)  # libclang's end is one past the last character
         if (end_line, end_col) < (line, col):
             end_line, end_col = line, col
         return ir.Loc(self.display_path, line, col, end_line, end_col)
 
-    def _position(self, location: Any) -> tuple[int, int]:
+    def _position(self, position: tuple[int, int, int | None, int, int]) -> tuple[int, int]:
         """The expansion position, refined to the spelling position for text written inside a macro's arguments."""
-        line, col = location.line, location.column
-        spelled_file, spelled_line, spelled_col = spelling_position(location)
+        line, col, spelled_file, spelled_line, spelled_col = position
         if spelled_file == self.main_handle and spelled_line == line and spelled_col > col:
             return spelled_line, spelled_col
         return line, col
@@ -105,7 +106,7 @@ class Lowerer:
 
     def function(self, cursor: Any) -> ir.Function:
         params = [ir.Param(p.spelling, p.type.spelling, tuple(annotations_of(p))) for p in cursor.get_arguments()]
-        body_cursor = next(c for c in cursor.get_children() if c.kind == self.kinds.COMPOUND_STMT)
+        body_cursor = next(c for c in children(cursor) if c.kind == self.kinds.COMPOUND_STMT)
         body = self._compound(body_cursor)
         return ir.Function(
             name=cursor.spelling,
@@ -129,14 +130,14 @@ class Lowerer:
         return ir.OpaqueStmt(self.loc(cursor), cursor.kind.name)
 
     def _children(self, cursor: Any) -> list[Any]:
-        return list(cursor.get_children())
+        return children(cursor)
 
     def _compound(self, cursor: Any) -> ir.Block:
-        return ir.Block(self.loc(cursor), [self.stmt(c) for c in cursor.get_children()])
+        return ir.Block(self.loc(cursor), [self.stmt(c) for c in children(cursor)])
 
     def _decl_stmt(self, cursor: Any) -> ir.Stmt:
         decls: list[ir.Stmt] = []
-        for child in cursor.get_children():
+        for child in children(cursor):
             if child.kind != self.kinds.VAR_DECL:
                 continue
             init_cursor = var_initializer(child)
@@ -203,7 +204,7 @@ class Lowerer:
         return ir.Return(self.loc(cursor), self.expr(kids[0]) if kids else None)
 
     def _goto(self, cursor: Any) -> ir.Stmt:
-        ref = next((c for c in cursor.get_children() if c.kind == self.kinds.LABEL_REF), None)
+        ref = next((c for c in children(cursor) if c.kind == self.kinds.LABEL_REF), None)
         return ir.Goto(self.loc(cursor), ref.spelling if ref is not None else "")
 
     def _label(self, cursor: Any) -> ir.Stmt:
@@ -281,10 +282,10 @@ class Lowerer:
         if kind == kinds.STRING_LITERAL:
             return ir.StringLit(loc, cursor.spelling)
         if kind == kinds.INIT_LIST_EXPR:
-            return ir.InitList(loc, [self.expr(k) for k in cursor.get_children()])
+            return ir.InitList(loc, [self.expr(k) for k in children(cursor)])
         if kind == kinds.CXX_UNARY_EXPR:  # sizeof / alignof: the operand is not evaluated
             return self._constant(cursor, loc)
-        return ir.Opaque(loc, kind.name, [self.expr(k) for k in cursor.get_children() if k.kind.is_expression()])
+        return ir.Opaque(loc, kind.name, [self.expr(k) for k in children(cursor) if k.kind.is_expression()])
 
     def _decl_ref(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
         kinds = self.kinds
@@ -345,7 +346,7 @@ _WORD = re.compile(r"([A-Za-z_][A-Za-z_0-9]*|[0-9][0-9A-Za-z_.]*)\s*(\()?")
 def annotations_of(cursor: Any) -> Iterable[ir.Annotation]:
     """The ddilint SAL annotations (``annotate("ddilint:kind:arg:arg")``) attached to a declaration."""
     kinds = cindex().CursorKind
-    for child in cursor.get_children():
+    for child in children(cursor):
         if child.kind == kinds.ANNOTATE_ATTR and child.spelling.startswith(ANNOTATION_PREFIX):
             kind, *args = child.spelling[len(ANNOTATION_PREFIX) :].split(":")
             yield ir.Annotation(kind, tuple(args))
@@ -353,7 +354,7 @@ def annotations_of(cursor: Any) -> Iterable[ir.Annotation]:
 
 def role_types_of(cursor: Any, kinds: Any) -> Iterable[str]:
     """Typedef names a function is declared with, e.g. ``DRIVER_UNLOAD`` in ``DRIVER_UNLOAD MyUnload;``."""
-    for child in cursor.get_children():
+    for child in children(cursor):
         if child.kind == kinds.TYPE_REF:
             ref = child.referenced
             if ref is not None and ref.kind == kinds.TYPEDEF_DECL:

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 from ddilint.frontend.clang_args import HEADERS_DIR
@@ -22,7 +23,15 @@ from ddilint.frontend.clang_args import HEADERS_DIR
 _FIRST_INCLUDE = re.compile(r"\s*#\s*include\s*<([A-Za-z0-9_.]+)>")
 _IGNORABLE = re.compile(r"\s*(#\s*pragma\s+once\b.*)?$")
 _BUNDLED = {p.name.lower(): p.name for p in HEADERS_DIR.glob("*.h")}
-_cache: dict[tuple[str, tuple[str, ...]], str | None] = {}
+
+
+@dataclass(frozen=True)
+class Precompiled:
+    path: str
+    includes: tuple[str, ...]  # every header the PCH was made from (for cache validation)
+
+
+_cache: dict[tuple[str, tuple[str, ...]], Precompiled | None] = {}
 _directory: list[str] = []
 
 
@@ -50,7 +59,7 @@ def eligible_header(lines: list[str], include_dirs: list[str]) -> str | None:
     return None
 
 
-def pch_for(header: str, args: list[str], index: Any, cindex: Any) -> str | None:
+def pch_for(header: str, args: list[str], index: Any, cindex: Any) -> Precompiled | None:
     """The path of a PCH of ``header`` built with ``args`` (built on first use), or None if it cannot be."""
     key = (header, tuple(args))
     if key not in _cache:
@@ -58,7 +67,7 @@ def pch_for(header: str, args: list[str], index: Any, cindex: Any) -> str | None
     return _cache[key]
 
 
-def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -> str | None:
+def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -> Precompiled | None:
     if not _directory:
         _directory.append(tempfile.mkdtemp(prefix="ddilint-pch-"))
         atexit.register(shutil.rmtree, _directory[0], True)
@@ -72,6 +81,6 @@ def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -
             return None
         output = os.path.join(_directory[0], f"prelude{number}.pch")
         tu.save(output)
-        return output
+        return Precompiled(output, tuple(sorted({os.path.abspath(i.include.name) for i in tu.get_includes()})))
     except Exception:
         return None

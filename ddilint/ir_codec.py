@@ -1,0 +1,95 @@
+"""The IR as plain JSON data, for the analysis cache.
+
+An IR object is ``{"t": class name, "v": [field values in declaration order]}``;
+a ``loc`` field is ``[line, col, end line, end col]`` when it is in the unit's
+own file (nearly always) and ``[file, line, col, end line, end col]`` otherwise.
+Decoding only builds the IR classes listed in ``_CLASSES``: the data can name
+nothing else, so a tampered cache entry can at worst fail to decode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ddilint import ir
+
+FORMAT = 1
+
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in vars(ir).values()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == ir.__name__
+}
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {
+    cls: tuple((f.name, str(f.type).startswith("tuple")) for f in dataclasses.fields(cls)) for cls in _CLASSES.values()
+}
+
+
+class DecodeError(ValueError):
+    """The data is not an encoded IR unit."""
+
+
+def encode_unit(unit: ir.TranslationUnit) -> dict[str, Any]:
+    return _encode(unit, unit.path)
+
+
+def decode_unit(data: Any) -> ir.TranslationUnit:
+    try:
+        unit = _decode(data, "")
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        raise DecodeError(f"not an IR unit: {exc}") from exc
+    if not isinstance(unit, ir.TranslationUnit):
+        raise DecodeError("not an IR unit")
+    return unit
+
+
+def _encode(value: Any, path: str) -> Any:
+    if isinstance(value, ir.Loc):
+        rest = [value.line, value.col, value.end_line, value.end_col]
+        return rest if value.file == path else [value.file, *rest]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        return {"t": cls.__name__, "v": [_encode(getattr(value, name), path) for name, _ in _FIELDS[cls]]}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, path) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v, path) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _decode(data: Any, path: str) -> Any:
+    if isinstance(data, dict) and "t" in data:
+        cls = _CLASSES[data["t"]]
+        if cls is ir.Loc:
+            raise ValueError("a location outside a loc field")
+        names = _FIELDS[cls]
+        values = data["v"]
+        if len(values) != len(names):
+            raise ValueError(f"{cls.__name__} with {len(values)} fields")
+        if cls is ir.TranslationUnit:
+            path = values[0]
+        kwargs = {}
+        for (name, is_tuple), raw in zip(names, values, strict=True):
+            if name == "loc":
+                kwargs[name] = _loc(raw, path)
+            else:
+                decoded = _decode(raw, path)
+                kwargs[name] = tuple(decoded) if is_tuple else decoded
+        return cls(**kwargs)
+    if isinstance(data, list):
+        return [_decode(v, path) for v in data]
+    if isinstance(data, dict):
+        return {k: _decode(v, path) for k, v in data.items()}
+    return data
+
+
+def _loc(raw: list[Any], path: str) -> ir.Loc:
+    if len(raw) == 4:
+        return ir.Loc(path, *map(int, raw))
+    file, *rest = raw
+    if not isinstance(file, str) or len(rest) != 4:
+        raise ValueError("bad location")
+    return ir.Loc(file, *map(int, rest))
