@@ -14,11 +14,11 @@ from typing import Any
 
 from ddilint import ir
 from ddilint.frontend.libclang_bindings import (
+    SpanReader,
     binary_operator,
     children,
     cindex,
     evaluate_int,
-    SpanReader,
     in_main_file,
     unary_operator,
     var_initializer,
