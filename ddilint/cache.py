@@ -1,17 +1,21 @@
-"""The analysis cache: each file's lowered IR, as JSON, keyed by everything it was made from.
+"""The analysis cache: each file's lowered IR and each driver's findings, as JSON, keyed by what they came from.
 
-The key hashes the file's bytes, its display path, the frontend options, and a
+A file's key hashes its bytes, its display path, the frontend options, and a
 *toolchain* hash (ddilint's version, the cache format, the bundled headers, the
 WDK shims and the rules/ data). Headers the file read from outside ddilint (the
 driver's own, a real WDK) are recorded with their content hash in the entry and
-checked on load. An entry is plain data (never pickle): one that is truncated,
-corrupted, of another version or that does not decode is ignored with one
-notice and rebuilt. Entries are written to a temporary file and renamed, so
-concurrent runs and killed runs never leave a partial entry.
+checked on load. A check's findings over a driver are keyed by the check and the
+fingerprints (key plus current header hashes) of the driver's units.
+
+Entries are plain data (never pickle): one that is truncated, corrupted, of
+another version or that does not decode is ignored with one notice and rebuilt.
+Entries are written to a temporary file and renamed, so concurrent runs and
+killed runs never leave a partial entry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -24,8 +28,9 @@ from typing import Any
 
 from ddilint import __version__, ir
 from ddilint.catalog import rules_dir
+from ddilint.codec import FORMAT, DecodeError, decode_findings, decode_unit, encode_findings, encode_unit
+from ddilint.findings import Finding
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR
-from ddilint.ir_codec import FORMAT, DecodeError, decode_unit, encode_unit
 
 CACHE_DIR_NAME = ".ddilint_cache"
 _README = "This directory is ddilint's analysis cache; it is safe to delete.\n"
@@ -49,8 +54,8 @@ class IrCache:
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)
         self.notices: list[ir.Notification] = []
-        self.hits = 0
-        self.misses = 0
+        self.hits = {"files": 0, "findings": 0}
+        self.misses = {"files": 0, "findings": 0}
         self._writable = True
         self._hashes: dict[str, str | None] = {}  # per run: a file edited between two runs is hashed again
 
@@ -71,52 +76,83 @@ class IrCache:
         text = "\0".join((toolchain_hash(), os.path.abspath(path), display, fields, content))
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
+    def unit_fingerprint(self, key: str, unit: ir.TranslationUnit) -> str:
+        """The key plus the current content of every header the unit read: what its findings depend on."""
+        parts = [key, *(f"{dep}\0{self._file_hash(dep)}" for dep in unit.dependencies)]
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def findings_key(self, check: str, fingerprints: list[str]) -> str:
+        """The key of one check's findings over a group of units (in any order)."""
+        return hashlib.sha256("\0".join([toolchain_hash(), check, *sorted(fingerprints)]).encode()).hexdigest()
+
     def load(self, key: str, display: str) -> ir.TranslationUnit | None:
-        entry = self._entry(key)
         try:
-            raw = entry.read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise DecodeError("not a cache entry")
-            if data.get("ddilint") != __version__ or data.get("format") != FORMAT or data.get("key") != key:
-                raise DecodeError("made by another version")
-            for dep, digest in data["dependencies"]:
-                if self._file_hash(dep) != digest:
-                    self.misses += 1
-                    return None  # a header it read has changed: a plain miss
+            data = self._read(key)
+            if data is None or any(self._file_hash(dep) != digest for dep, digest in data["dependencies"]):
+                self.misses["files"] += 1
+                return None  # no entry, or a header it read has changed: a plain miss
             unit = decode_unit(data["unit"])
         except (ValueError, KeyError, TypeError, AttributeError, DecodeError, RecursionError) as exc:
-            self.notices.append(
-                ir.Notification("warning", f"ignoring a damaged cache entry ({_short(exc)}); re-analysing", display)
-            )
-            self.misses += 1
-            return None
-        self.hits += 1
+            return self._damaged(exc, display, "files")
+        self.hits["files"] += 1
         return unit
 
     def store(self, key: str, unit: ir.TranslationUnit) -> None:
+        dependencies = [[dep, self._file_hash(dep)] for dep in unit.dependencies]
+        self._write(key, {"dependencies": [d for d in dependencies if d[1] is not None], "unit": encode_unit(unit)})
+
+    def load_findings(self, key: str, display: str) -> list[Finding] | None:
+        try:
+            data = self._read(key)
+            if data is None:
+                self.misses["findings"] += 1
+                return None
+            findings = decode_findings(data["findings"])
+        except (ValueError, KeyError, TypeError, AttributeError, DecodeError, RecursionError) as exc:
+            return self._damaged(exc, display, "findings")
+        self.hits["findings"] += 1
+        return findings
+
+    def store_findings(self, key: str, findings: list[Finding]) -> None:
+        self._write(key, {"findings": encode_findings(findings)})
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        """The entry's data if it exists; raises ValueError if it is damaged or made by another version."""
+        try:
+            raw = self._entry(key).read_bytes()
+        except OSError:
+            return None
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise DecodeError("not a cache entry")
+        if data.get("ddilint") != __version__ or data.get("format") != FORMAT or data.get("key") != key:
+            raise DecodeError("made by another version")
+        return data
+
+    def _damaged(self, exc: BaseException, display: str, kind: str) -> None:
+        self.notices.append(
+            ir.Notification("warning", f"ignoring a damaged cache entry ({_short(exc)}); re-analysing", display)
+        )
+        self.misses[kind] += 1
+        return None
+
+    def _write(self, key: str, payload: dict[str, Any]) -> None:
         if not self._writable:
             return
-        dependencies = [[dep, self._file_hash(dep)] for dep in unit.dependencies]
-        data = {
-            "ddilint": __version__,
-            "format": FORMAT,
-            "key": key,
-            "dependencies": [d for d in dependencies if d[1] is not None],
-            "unit": encode_unit(unit),
-        }
+        data = {"ddilint": __version__, "format": FORMAT, "key": key, **payload}
         entry = self._entry(key)
         try:
             self._prepare()
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(tmp, entry)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                    json.dump(data, handle, separators=(",", ":"))
+                os.replace(tmp, entry)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
         except (OSError, RecursionError, ValueError) as exc:
             self._writable = False
             self.notices.append(ir.Notification("warning", f"cannot write the cache in {self.directory}: {exc}", ""))

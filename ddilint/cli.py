@@ -225,7 +225,12 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     if args.profile:
         phases = ", ".join(f"{phase} {seconds * 1000:.1f} ms" for phase, seconds in result.timings.items())
         cache = options.cache
-        hits = f"; cache {cache.hits} hit(s), {cache.misses} miss(es)" if cache is not None else "; no cache"
+        hits = (
+            "; no cache"
+            if cache is None
+            else "; cache: "
+            + ", ".join(f"{kind} {cache.hits[kind]} hit(s) {cache.misses[kind]} miss(es)" for kind in cache.hits)
+        )
         print(f"ddilint: profile: {phases}{hits}", file=sys.stderr)
     _emit(buffer.getvalue(), args.output)
     if args.write_baseline:

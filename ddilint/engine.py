@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ddilint import ir
 from ddilint.cache import IrCache
 from ddilint.catalog import Catalog
-from ddilint.checks import CHECKS
+from ddilint.checks import CHECKS, Check
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
 from ddilint.discovery import Driver, discover, display_path, reportable
@@ -67,7 +67,8 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     )
     started = time.perf_counter()
     tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
-    parsed = iter(_parse(tasks, options))
+    parsed_units, fingerprints = _parse(tasks, options)
+    parsed = iter(parsed_units)
     timings["parse"] += time.perf_counter() - started
     if options.cache is not None:
         notifications.extend(options.cache.notices)
@@ -84,7 +85,7 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
             for check_class in CHECKS:
                 if check_class.code in options.enabled:
                     started = time.perf_counter()
-                    findings.extend(check_class(catalog).run(program))
+                    findings.extend(_check(check_class, catalog, program, options.cache, fingerprints))
                     timings[check_class.code] += time.perf_counter() - started
     if options.report_only is not None:
         findings = [f for f in findings if reportable(f.loc.file, options.report_only)]
@@ -106,20 +107,45 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     )
 
 
-def _parse(tasks: list[tuple[str, FrontendOptions]], options: RunOptions) -> list[ir.TranslationUnit]:
-    """Every task's unit, in order: from the cache when it has a valid entry, else parsed (and stored)."""
+def _parse(
+    tasks: list[tuple[str, FrontendOptions]], options: RunOptions
+) -> tuple[list[ir.TranslationUnit], dict[int, str]]:
+    """Every task's unit, in order, from the cache when it has a valid entry, else parsed (and stored);
+    with each unit's cache fingerprint (by ``id``) when there is a cache."""
     cache = options.cache
     if cache is None:
-        return parse_all(tasks, options.jobs)
+        return parse_all(tasks, options.jobs), {}
     keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
-    units = [cache.load(k, display_path(p)) if k is not None else None for k, (p, _) in zip(keys, tasks, strict=True)]
-    missing = [i for i, unit in enumerate(units) if unit is None]
+    found = [cache.load(k, display_path(p)) if k is not None else None for k, (p, _) in zip(keys, tasks, strict=True)]
+    missing = [i for i, unit in enumerate(found) if unit is None]
     for i, unit in zip(missing, parse_all([tasks[i] for i in missing], options.jobs), strict=True):
-        units[i] = unit
+        found[i] = unit
         key = keys[i]
         if key is not None and unit.analyzed:
             cache.store(key, unit)
-    return [u for u in units if u is not None]
+    units = [u for u in found if u is not None]
+    fingerprints = {
+        id(unit): cache.unit_fingerprint(key, unit)
+        for key, unit in zip(keys, units, strict=True)
+        if key is not None and unit.analyzed
+    }
+    return units, fingerprints
+
+
+def _check(
+    check_class: type[Check], catalog: Catalog, program: Program, cache: IrCache | None, fingerprints: dict[int, str]
+) -> list[Finding]:
+    """One check's findings over a driver: from the cache when none of its files (or their headers) changed."""
+    prints = [fingerprints.get(id(unit)) for unit in program.units]
+    if cache is None or not prints or None in prints:
+        return check_class(catalog).run(program)
+    key = cache.findings_key(check_class.code, [p for p in prints if p is not None])
+    cached = cache.load_findings(key, program.units[0].path)
+    if cached is not None:
+        return cached
+    found = list(check_class(catalog).run(program))
+    cache.store_findings(key, found)
+    return found
 
 
 def _suppressions(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from ddilint.catalog import load_catalog
 from ddilint.cli import main
+from ddilint.codec import DecodeError, decode_unit, encode_unit
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
-from ddilint.ir_codec import DecodeError, decode_unit, encode_unit
 from tests.conftest import FIXTURES
 
 HEADER = '#include <ntddk.h>\n#include "local.h"\n'
@@ -21,6 +22,7 @@ VOID Unload(PDRIVER_OBJECT d) { UNREFERENCED_PARAMETER(d); PsRemoveLoadImageNoti
 NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) {
     UNREFERENCED_PARAMETER(r);
     PsSetLoadImageNotifyRoutine(Notify);
+    LOCAL_CALL;
     d->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }
@@ -30,7 +32,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) {
 def driver(tmp_path: Path) -> Path:
     src = tmp_path / "drv" / "driver.c"
     src.parent.mkdir(exist_ok=True)
-    (src.parent / "local.h").write_text("#define LOCAL_TAG 'gaTL'\n", encoding="utf-8")
+    (src.parent / "local.h").write_text("#define LOCAL_CALL (void)0\n", encoding="utf-8")
     src.write_text(HEADER + DRIVER, encoding="utf-8")
     return src
 
@@ -48,15 +50,14 @@ def entries(cache: str) -> list[Path]:
 
 def hits(capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
     line = next(ln for ln in capsys.readouterr().err.splitlines() if "profile:" in ln)
-    tail = line.split("cache ")[1]
-    hit, miss = tail.split(" hit(s), ")
-    return int(hit), int(miss.split()[0])
+    hit, miss = re.search(r"files (\d+) hit\(s\) (\d+) miss", line).groups()
+    return int(hit), int(miss)
 
 
 def test_second_run_reads_the_cache_and_reports_the_same(tmp_path, capsys):
     src = driver(tmp_path)
     code1, first, cache = check(tmp_path, str(src))
-    assert hits(capsys) == (0, 1) and len(entries(cache)) == 1
+    assert hits(capsys) == (0, 1) and sum('"unit"' in e.read_text(encoding="utf-8") for e in entries(cache)) == 1
     code2, second, _ = check(tmp_path, str(src))
     assert hits(capsys) == (1, 0)
     assert code1 == code2 == 1 and first == second and first["findings"][0]["code"] == "DDI001"
@@ -73,9 +74,10 @@ def test_editing_the_file_or_a_header_it_reads_is_a_miss(tmp_path, capsys):
     assert hits(capsys) == (0, 1) and code == 0 and report["findings"] == []
     check(tmp_path, str(src))
     assert hits(capsys) == (1, 0)
-    (src.parent / "local.h").write_text("#define LOCAL_TAG 'gaT2'\n", encoding="utf-8")
-    check(tmp_path, str(src))
+    (src.parent / "local.h").write_text("#define LOCAL_CALL PsSetLoadImageNotifyRoutine(Notify)\n", "utf-8")
+    code, report, _ = check(tmp_path, str(src))
     assert hits(capsys) == (0, 1)
+    assert code == 1 and [f["ddi"] for f in report["findings"]] == ["PsSetLoadImageNotifyRoutine"]
 
 
 def test_flags_are_part_of_the_key(tmp_path, capsys):
@@ -103,7 +105,7 @@ def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, capsys, damage):
 def test_tampered_entry_cannot_name_other_classes(tmp_path):
     src = driver(tmp_path)
     _, first, cache = check(tmp_path, str(src))
-    entry = entries(cache)[0]
+    entry = next(e for e in entries(cache) if '"unit"' in e.read_text(encoding="utf-8"))
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["unit"]["t"] = "os.system"
     entry.write_text(json.dumps(data), encoding="utf-8")

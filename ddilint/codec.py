@@ -1,10 +1,10 @@
-"""The IR as plain JSON data, for the analysis cache.
+"""The IR and findings as plain JSON data, for the analysis cache.
 
 An IR object is ``{"t": class name, "v": [field values in declaration order]}``;
 a ``loc`` field is ``[line, col, end line, end col]`` when it is in the unit's
 own file (nearly always) and ``[file, line, col, end line, end col]`` otherwise.
-Decoding only builds the IR classes listed in ``_CLASSES``: the data can name
-nothing else, so a tampered cache entry can at worst fail to decode.
+Decoding only builds the IR and finding classes listed in ``_CLASSES``: the data
+can name nothing else, so a tampered cache entry can at worst fail to decode.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import dataclasses
 from typing import Any
 
 from ddilint import ir
+from ddilint.findings import Finding
 
 FORMAT = 1
 
@@ -20,14 +21,14 @@ _CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in vars(ir).values()
     if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == ir.__name__
-}
+} | {"Finding": Finding}
 _FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {
     cls: tuple((f.name, str(f.type).startswith("tuple")) for f in dataclasses.fields(cls)) for cls in _CLASSES.values()
 }
 
 
 class DecodeError(ValueError):
-    """The data is not an encoded IR unit."""
+    """The data is not what it should encode."""
 
 
 def encode_unit(unit: ir.TranslationUnit) -> dict[str, Any]:
@@ -35,13 +36,28 @@ def encode_unit(unit: ir.TranslationUnit) -> dict[str, Any]:
 
 
 def decode_unit(data: Any) -> ir.TranslationUnit:
-    try:
-        unit = _decode(data, "")
-    except (KeyError, TypeError, IndexError, ValueError) as exc:
-        raise DecodeError(f"not an IR unit: {exc}") from exc
+    unit = _checked(data)
     if not isinstance(unit, ir.TranslationUnit):
         raise DecodeError("not an IR unit")
     return unit
+
+
+def encode_findings(findings: list[Finding]) -> list[Any]:
+    return [_encode(f, "") for f in findings]
+
+
+def decode_findings(data: Any) -> list[Finding]:
+    findings = _checked(data)
+    if not isinstance(findings, list) or not all(isinstance(f, Finding) for f in findings):
+        raise DecodeError("not a list of findings")
+    return findings
+
+
+def _checked(data: Any) -> Any:
+    try:
+        return _decode(data, "")
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+        raise DecodeError(f"cannot decode: {exc}") from exc
 
 
 def _encode(value: Any, path: str) -> Any:
