@@ -30,19 +30,23 @@ from ddilint import __version__, ir
 from ddilint.catalog import rules_dir
 from ddilint.codec import FORMAT, DecodeError, decode_findings, decode_unit, encode_findings, encode_unit
 from ddilint.findings import Finding
-from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR
 
 CACHE_DIR_NAME = ".ddilint_cache"
+PACKAGE_DIR = Path(__file__).resolve().parent  # the code, the bundled headers and the WDK shims
 _README = "This directory is ddilint's analysis cache; it is safe to delete.\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by ddilint.\n"
 
 
 @lru_cache(maxsize=1)
 def toolchain_hash() -> str:
-    """What every entry depends on besides its own inputs: version, format, bundled headers, shims, rules."""
+    """What every entry depends on besides its own inputs: ddilint's own code, headers, shims and rules data.
+
+    Hashing the package's code (not just its version) keeps a development
+    checkout from reading results an older build of the analyses produced.
+    """
     digest = hashlib.sha256(f"ddilint {__version__} cache {FORMAT}".encode())
-    for root in (HEADERS_DIR, WDK_SHIMS_DIR, rules_dir()):
-        for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+    for root in (PACKAGE_DIR, rules_dir()):
+        for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and p.suffix != ".pyc"):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

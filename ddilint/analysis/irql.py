@@ -13,6 +13,11 @@
   the matching release restores them. ``KeGetCurrentIrql()`` guards narrow
   them. Joins take the union, so a lock taken on one branch makes the join
   may-be-DISPATCH.
+* **Helpers that change the IRQL** (a lock guard's constructor and destructor,
+  an ``AcquireLock(ctx)`` helper) are summarized by their exit state: the
+  IRQL they return at and the IRQL they saved in a global or a field, in terms
+  of their entry IRQL. A call applies the summary; a field of the object a
+  method is called on is tracked per object (``guard1.m_OldIrql``).
 * **Requirements**: a function that calls a DDI (or a helper) at its entry
   IRQL needs that callee's maximum on entry; iterated to a fixed point over
   the call graph (recursion included).
@@ -20,6 +25,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -35,11 +41,13 @@ MAX_LEVEL = 15
 
 @dataclass(frozen=True)
 class Atom:
-    """One possible IRQL: ``level`` None means "the function's entry IRQL"."""
+    """One possible IRQL: ``level`` None means "the function's entry IRQL", or with ``slot``,
+    "the IRQL saved in ``slot`` by whoever called this function" (a guard's destructor)."""
 
     level: int | None
     why: str = ""
     loc: ir.Loc | None = None
+    slot: str | None = None
 
 
 ENTRY = Atom(None, "entry")
@@ -172,15 +180,52 @@ def _roles_by_use(program: Program, catalog: Catalog) -> dict[int, list[tuple[st
 # ------------------------------------------------------------------ dataflow
 
 
+@dataclass(frozen=True)
+class Summary:
+    """A helper's effect on its caller's IRQL: what it returns at, and what it saved where it can be seen."""
+
+    exit_atoms: Atoms
+    saved: tuple[tuple[str, Atoms], ...]
+
+    @property
+    def trivial(self) -> bool:
+        return self.exit_atoms == frozenset({ENTRY}) and not self.saved
+
+
+class Flows:
+    """Every function's dataflow, computed once; a call to a function still being analyzed (recursion) has no effect."""
+
+    def __init__(self, program: Program, catalog: Catalog) -> None:
+        self.program = program
+        self.catalog = catalog
+        self._done: dict[int, FunctionFlow] = {}
+        self._running: set[int] = set()
+
+    def of(self, function: ir.Function) -> FunctionFlow | None:
+        key = id(function)
+        if key not in self._done:
+            if key in self._running:
+                return None
+            self._running.add(key)
+            flow = FunctionFlow(self.program, self.catalog, function, self)
+            flow.run()
+            self._running.discard(key)
+            self._done[key] = flow
+        return self._done[key]
+
+
 class FunctionFlow:
     """The IRQL dataflow of one function."""
 
-    def __init__(self, program: Program, catalog: Catalog, function: ir.Function) -> None:
+    def __init__(self, program: Program, catalog: Catalog, function: ir.Function, flows: Flows) -> None:
         self.program = program
         self.catalog = catalog
         self.function = function
+        self.flows = flows
         self.cfg: CFG = program.cfg(function)
         self.irql_vars = self._irql_variables()
+        self.calls: list[CallAt] = []
+        self.summary = Summary(frozenset({ENTRY}), ())
 
     def run(self) -> list[CallAt]:
         states: dict[int, FlowState] = {self.cfg.entry: FlowState(frozenset({ENTRY}))}
@@ -199,7 +244,15 @@ class FunctionFlow:
                 if new != old:
                     states[succ] = new
                     work.append(succ)
-        return list(calls.values())
+        self.calls = list(calls.values())
+        exit_state = states.get(self.cfg.exit)
+        if exit_state is not None:
+            visible = tuple(sorted((k, v) for k, v in exit_state.saved if _visible(k)))
+            symbolic = frozenset(a for a in exit_state.atoms if a.level is None)
+            # A helper that only *may* return raised (the join of a path that released the lock and an
+            # infeasible one that did not) is taken to return at the IRQL it restored: precision first.
+            self.summary = Summary(symbolic or exit_state.atoms, visible)
+        return self.calls
 
     def _transfer(self, node: Node, state: FlowState, calls: dict[tuple[int, int], CallAt]) -> FlowState:
         if node.expr is None:
@@ -225,6 +278,9 @@ class FunctionFlow:
                 for a in callee.annotations:
                     if a.kind == "irql_raises" and a.args and model.level(a.args[0]) is not None:
                         return frozenset({Atom(model.level(a.args[0]), f"{callee.name} raises it", call.loc)})
+                flow = self.flows.of(callee)
+                if flow is not None and not flow.summary.trivial:
+                    return self._apply(flow.summary, callee, call, atoms, saved)
             return atoms
         if effect.saves is not None:
             slot = self._slot(node, call, effect.saves)
@@ -237,8 +293,65 @@ class FunctionFlow:
             slot = self._slot(node, call, effect.restores)
             if slot is not None and slot in saved:
                 return saved[slot]
+            if slot is not None and _visible(slot):  # saved by the caller (through another helper)
+                return frozenset({Atom(None, f"{call.callee} restores the IRQL saved by the caller", call.loc, slot)})
             return frozenset({ENTRY})  # restoring a value saved elsewhere: assume the entry IRQL
         return atoms
+
+    def _apply(
+        self, summary: Summary, callee: ir.Function, call: ir.Call, atoms: Atoms, saved: dict[str, Atoms]
+    ) -> Atoms:
+        """A helper's summary at a call: its entry IRQL is ``atoms``; its parameters' fields are the arguments'."""
+
+        def slot_here(slot: str) -> str | None:
+            match = _PARAM_SLOT.match(slot)
+            if match is None:
+                return slot
+            index, rest = int(match.group(1)), match.group(2)
+            if index >= len(call.args):
+                return None
+            base = self._object_key(call.args[index])
+            return f"{base}->{rest}" if base is not None else None
+
+        def here(callee_atoms: Atoms) -> Atoms:
+            out: set[Atom] = set()
+            for atom in callee_atoms:
+                if atom.level is None and atom.slot is None:
+                    out |= atoms
+                elif atom.level is None:
+                    slot = slot_here(atom.slot or "")
+                    if slot is not None and slot in saved:
+                        out |= saved[slot]
+                    elif slot is not None and _visible(slot):
+                        out.add(Atom(None, atom.why, atom.loc, slot))
+                    else:
+                        out.add(ENTRY)
+                else:
+                    why = f"{atom.why} (in {callee.name}, called at line {call.loc.line})"
+                    out.add(Atom(atom.level, why, atom.loc))
+            return frozenset(out)
+
+        for slot, slot_atoms in summary.saved:
+            mapped = slot_here(slot)
+            if mapped is not None:
+                saved[mapped] = here(slot_atoms)
+        return here(summary.exit_atoms)
+
+    def _object_key(self, arg: ir.Expr) -> str | None:
+        """The object a pointer argument designates: ``&g_Queue`` -> g:g_Queue, a parameter -> p<i>."""
+        arg = strip(arg)
+        if isinstance(arg, ir.Unary) and arg.op == "&":
+            return lvalue_key(arg.operand, self.function)
+        param = self._param_index(arg)
+        return f"p{param}" if param is not None else lvalue_key(arg, self.function)
+
+    def _param_index(self, e: ir.Expr) -> int | None:
+        e = strip(e)
+        if isinstance(e, ir.Name) and e.scope == "param":
+            for i, p in enumerate(self.function.params):
+                if p.name == e.name:
+                    return i
+        return None
 
     def _raised_level(self, call: ir.Call, raise_to: str) -> int:
         model = self.catalog.irql
@@ -266,6 +379,10 @@ class FunctionFlow:
         arg = strip(call.args[index])
         if isinstance(arg, ir.Unary) and arg.op == "&":
             arg = arg.operand
+        if isinstance(arg, ir.Member):  # a field of the object a parameter points to: per object at call sites
+            param = self._param_index(arg.base)
+            if param is not None:
+                return f"p{param}->f:{arg.field_name}"
         return lvalue_key(arg, self.function)
 
     # -------------------------------------------------------------- guards
@@ -336,6 +453,13 @@ class FunctionFlow:
 
 # ------------------------------------------------------------------ driver
 
+_PARAM_SLOT = re.compile(r"p(\d+)->(.*)$")
+
+
+def _visible(slot: str) -> bool:
+    """Can a caller see this storage? Globals, fields, and fields of what a parameter points to."""
+    return slot.startswith(("g:", "f:")) or _PARAM_SLOT.match(slot) is not None
+
 
 def callee_maximum(
     call: CallAt, program: Program, catalog: Catalog, requirements: dict[int, Requirement]
@@ -353,7 +477,8 @@ def callee_maximum(
 
 def analyze(program: Program, catalog: Catalog) -> IrqlModelOfDriver:
     entries = entry_levels(program, catalog)
-    calls = [c for function in program.functions() for c in FunctionFlow(program, catalog, function).run()]
+    flows = Flows(program, catalog)
+    calls = [c for function in program.functions() for flow in [flows.of(function)] if flow for c in flow.calls]
     model = IrqlModelOfDriver(entries, calls)
     changed = True
     while changed:
