@@ -70,6 +70,7 @@ class _TryCtx:
     labels: set[str]
     handler_entry: int | None
     body_nodes: list[int] = field(default_factory=list)
+    cleanup: bool = False  # a C++ destructor scope, not a __try
 
 
 class _Builder:
@@ -257,14 +258,17 @@ class _Builder:
         return self.stmt(s.body, node)
 
     def _leave(self, s: ir.Leave, cur: int | None) -> int | None:
-        if self.tries:
-            self._edge(cur, self.tries[-1].end, "leave")
+        depth = len(self.tries)
+        while depth > 0 and self.tries[depth - 1].cleanup:
+            depth -= 1  # leaving destructor scopes on the way to the __try: their destructors run
+        if depth > 0:
+            self._edge(self._jump_through_finally(cur, depth), self.tries[depth - 1].end, "leave")
         return None
 
     def _try(self, s: ir.Try, cur: int | None) -> int | None:
         end = self._new(NodeKind.NOP, s.loc)
         handler_entry = self._new(NodeKind.NOP, s.handler.loc) if s.handler is not None else None
-        ctx = _TryCtx(s.finally_body, end, _labels_in(s.body), handler_entry)
+        ctx = _TryCtx(s.finally_body, end, _labels_in(s.body), handler_entry, cleanup=s.cleanup)
         start = self._simple(NodeKind.NOP, s.body.loc, cur)
         self.tries.append(ctx)
         self._edge(self.stmt(s.body, start), end)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ddilint.ir import Notification
 
-SOURCE_SUFFIXES = (".c",)
+SOURCE_SUFFIXES = (".c", ".cpp", ".cc", ".cxx")
 # Version control, build output and vendored code: not the driver's sources (configure `include` to override).
 SKIPPED_DIRS = {
     ".git",

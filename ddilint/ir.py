@@ -309,12 +309,18 @@ class Label(Stmt):
 
 @dataclass(eq=False)
 class Try(Stmt):
-    """``__try`` with either an ``__except`` handler or a ``__finally`` block."""
+    """``__try`` with either an ``__except`` handler or a ``__finally`` block.
+
+    ``cleanup`` marks the C++ scope of an object with a destructor: the rest of
+    the block is the body and the destructor call the ``finally_body``, run on
+    every way out of the scope; ``__leave`` does not stop at it.
+    """
 
     body: Stmt
     handler: Stmt | None = None
     filter: Expr | None = None
     finally_body: Stmt | None = None
+    cleanup: bool = False
 
 
 @dataclass(eq=False)

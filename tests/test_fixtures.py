@@ -1,6 +1,6 @@
 """Every fixture through the CLI: findings must match the ``// expect: DDI00N`` marks exactly.
 
-A fixture is a ``.c`` file or a directory (one driver of several files) under
+A fixture is a ``.c``/``.cpp`` file or a directory (one driver of several files) under
 ``fixtures/<RULE>/``. A line may carry several marks (``// expect: DDI001, DDI002``);
 a file without marks must produce no finding.
 """
@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from ddilint.discovery import SOURCE_SUFFIXES
 from tests.conftest import FIXTURES, run_cli
+
+MARKED_SUFFIXES = (*SOURCE_SUFFIXES, ".h")
 
 MARK = re.compile(r"//\s*expect:\s*((?:DDI\d{3}[\s,]*)+)")
 
@@ -25,12 +28,12 @@ def fixture_paths() -> list[Path]:
         for rule_dir in FIXTURES.iterdir()
         if rule_dir.is_dir()
         for p in rule_dir.iterdir()
-        if p.suffix == ".c" or p.is_dir()
+        if p.suffix in SOURCE_SUFFIXES or p.is_dir()
     )
 
 
 def expected_marks(fixture: Path) -> Counter:
-    files = [fixture] if fixture.is_file() else sorted(fixture.rglob("*.c"))
+    files = [fixture] if fixture.is_file() else sorted(p for p in fixture.rglob("*") if p.suffix in MARKED_SUFFIXES)
     marks: Counter = Counter()
     for f in files:
         for number, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):

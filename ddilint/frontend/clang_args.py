@@ -39,6 +39,8 @@ def clang_args(
         "-ferror-limit=0",
         "-fbracket-depth=4096",
     ]
+    if language == "c++":
+        args.append("-std=c++17")
     args += ["-isystem", str(HEADERS_DIR)] if wdk_include is None else wdk_system_dirs(wdk_include)
     args += [f"-D{d}" for d in _WDK_DEFINES]
     for d in include_dirs:

@@ -13,11 +13,12 @@ from typing import Any
 from ddilint import ir
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
 from ddilint.frontend.libclang_bindings import children, cindex, file_handle
-from ddilint.frontend.libclang_lower import Lowerer, annotations_of, role_types_of
+from ddilint.frontend.libclang_lower import Lowerer, annotations_of, qualified_name, role_types_of
 from ddilint.frontend.precompiled import eligible_header, pch_for
 from ddilint.sources import read_source
 
 MAX_PARSE_NOTES = 10
+CXX_SUFFIXES = (".cpp", ".cc", ".cxx")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,13 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         unit.analyzed = False
         return unit
     ci = cindex()
+    cplusplus = path.lower().endswith(CXX_SUFFIXES)
     args = clang_args(
-        options.include_dirs, options.defines, forced_includes=options.forced_includes, wdk_include=options.wdk_include
+        options.include_dirs,
+        options.defines,
+        language="c++" if cplusplus else "c",
+        forced_includes=options.forced_includes,
+        wdk_include=options.wdk_include,
     )
     index = ci.Index.create(excludeDecls=True)  # with a PCH, visit only the file's own declarations
     use_pch = options.precompiled and not options.forced_includes
@@ -63,6 +69,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         macro_use_ranges(source.lines, options.assertion_macros),
         source.lines,
         file_handle(tu, main_file),
+        cplusplus,
     )
     _lower_top_level(tu, lowerer, unit)
     return unit
@@ -81,30 +88,39 @@ def _display(note: ir.Notification, display_path: str) -> ir.Notification:
 
 def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> None:
     kinds = cindex().CursorKind
-    for cursor in children(tu.cursor):
-        if not lowerer.in_main_file(cursor):
-            continue
-        if cursor.kind == kinds.VAR_DECL and cursor.is_definition():
+    scopes = {kinds.LINKAGE_SPEC, kinds.NAMESPACE, kinds.CLASS_DECL, kinds.STRUCT_DECL, kinds.UNEXPOSED_DECL}
+    pending = [c for c in children(tu.cursor) if lowerer.in_main_file(c)]
+    pending.reverse()
+    while pending:  # declarations in order, entering extern "C" blocks, namespaces and classes
+        cursor = pending.pop()
+        if cursor.kind in scopes:
+            pending.extend(reversed([c for c in children(cursor) if lowerer.in_main_file(c)]))
+        elif cursor.kind == kinds.VAR_DECL and cursor.is_definition():
             unit.globals[cursor.spelling] = lowerer.initial_value(cursor)
-        elif cursor.kind == kinds.FUNCTION_DECL:
-            if cursor.is_definition():
-                try:
-                    unit.functions.append(lowerer.function(cursor))
-                except (RecursionError, ctypes.ArgumentError):
-                    unit.notifications.append(
-                        ir.Notification(
-                            "warning",
-                            f"function '{cursor.spelling}' is nested too deeply to analyze; skipped",
-                            unit.path,
-                            cursor.location.line,
-                            cursor.location.column,
-                        )
-                    )
-            else:
-                annotations = tuple(annotations_of(cursor))
-                roles = tuple(role_types_of(cursor, kinds))
-                if annotations or roles:
-                    unit.declarations.append(ir.Declaration(cursor.spelling, lowerer.loc(cursor), annotations, roles))
+        elif cursor.kind in lowerer.function_kinds:
+            _lower_function(cursor, lowerer, unit, kinds)
+    unit.functions.extend(lowerer.lambdas)
+
+
+def _lower_function(cursor: Any, lowerer: Lowerer, unit: ir.TranslationUnit, kinds: Any) -> None:
+    if cursor.is_definition():
+        try:
+            unit.functions.append(lowerer.function(cursor))
+        except (RecursionError, ctypes.ArgumentError):
+            unit.notifications.append(
+                ir.Notification(
+                    "warning",
+                    f"function '{cursor.spelling}' is nested too deeply to analyze; skipped",
+                    unit.path,
+                    cursor.location.line,
+                    cursor.location.column,
+                )
+            )
+        return
+    annotations = tuple(annotations_of(cursor))
+    roles = tuple(role_types_of(cursor, kinds))
+    if annotations or roles:
+        unit.declarations.append(ir.Declaration(qualified_name(cursor), lowerer.loc(cursor), annotations, roles))
 
 
 def _diagnostics(tu: Any, main_file: str, display_path: str) -> list[ir.Notification]:

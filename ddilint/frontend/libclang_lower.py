@@ -37,8 +37,10 @@ class Lowerer:
         assertion_ranges: list[tuple[int, int, int, int]],
         source_lines: list[str],
         main_handle: int | None,
+        cplusplus: bool = False,
     ) -> None:
         self.ci = cindex()
+        self.cplusplus = cplusplus
         self.main_handle = main_handle
         self._spans = SpanReader()
         self.source_lines = source_lines
@@ -46,6 +48,19 @@ class Lowerer:
         self.main_file = main_file
         self.display_path = display_path
         self.assertion_ranges = assertion_ranges
+        k = self.kinds
+        self.function_kinds = {k.FUNCTION_DECL, k.CXX_METHOD, k.CONSTRUCTOR, k.DESTRUCTOR, k.CONVERSION_FUNCTION}
+        self.cast_kinds = {
+            k.CSTYLE_CAST_EXPR,
+            k.CXX_STATIC_CAST_EXPR,
+            k.CXX_REINTERPRET_CAST_EXPR,
+            k.CXX_CONST_CAST_EXPR,
+            k.CXX_FUNCTIONAL_CAST_EXPR,
+        }
+        self.lambdas: list[ir.Function] = []  # C++ lambdas met in bodies: functions of their own
+        self._function_name = ""
+        self._constructed: ir.Expr | None = None  # the variable a constructor call in a declaration builds
+        self._destructors: dict[int, list[ir.Call]] = {}  # declaration statement -> destructors due at scope end
         self._stmt_handlers: dict[Any, Callable[[Any], ir.Stmt]] = {
             self.kinds.COMPOUND_STMT: self._compound,
             self.kinds.DECL_STMT: self._decl_stmt,
@@ -64,6 +79,8 @@ class Lowerer:
             self.kinds.NULL_STMT: lambda c: ir.Block(self.loc(c), []),
             self.kinds.SEH_TRY_STMT: self._seh_try,
             self.kinds.SEH_LEAVE_STMT: lambda c: ir.Leave(self.loc(c)),
+            self.kinds.CXX_FOR_RANGE_STMT: self._range_for,
+            self.kinds.CXX_TRY_STMT: lambda c: self.stmt(self._children(c)[0]),  # kernel C++ has no EH
         }
 
     # ------------------------------------------------------------ locations
@@ -106,10 +123,14 @@ class Lowerer:
 
     def function(self, cursor: Any) -> ir.Function:
         params = [ir.Param(p.spelling, p.type.spelling, tuple(annotations_of(p))) for p in cursor.get_arguments()]
+        if self._has_this(cursor):
+            params.insert(0, ir.Param("this", f"{qualified_name(cursor.semantic_parent)} *"))
         body_cursor = next(c for c in children(cursor) if c.kind == self.kinds.COMPOUND_STMT)
+        name = qualified_name(cursor)
+        self._function_name = name
         body = self._compound(body_cursor)
         return ir.Function(
-            name=cursor.spelling,
+            name=name,
             loc=self.loc(cursor),
             params=params,
             return_type=cursor.result_type.spelling,
@@ -118,6 +139,12 @@ class Lowerer:
             role_types=tuple(role_types_of(cursor, self.kinds)),
             is_static=cursor.storage_class == self.ci.StorageClass.STATIC,
         )
+
+    def _has_this(self, cursor: Any) -> bool:
+        kinds = self.kinds
+        if cursor.kind in (kinds.CONSTRUCTOR, kinds.DESTRUCTOR, kinds.CONVERSION_FUNCTION):
+            return True
+        return cursor.kind == kinds.CXX_METHOD and not cursor.is_static_method()
 
     # ------------------------------------------------------------ statements
 
@@ -133,7 +160,24 @@ class Lowerer:
         return children(cursor)
 
     def _compound(self, cursor: Any) -> ir.Block:
-        return ir.Block(self.loc(cursor), [self.stmt(c) for c in children(cursor)])
+        loc = self.loc(cursor)
+        end = ir.Loc(loc.file, loc.end_line, loc.end_col, loc.end_line, loc.end_col)
+        return ir.Block(loc, self._scoped([self.stmt(c) for c in children(cursor)], end))
+
+    def _scoped(self, stmts: list[ir.Stmt], end: ir.Loc) -> list[ir.Stmt]:
+        """C++ objects with destructors: the rest of the block runs in a cleanup scope whose
+        ``finally`` calls the destructors (innermost object first) on every way out."""
+        for i, stmt in enumerate(stmts):
+            calls = self._destructors.pop(id(stmt), None)
+            if calls:
+                rest = ir.Block(stmt.loc, self._scoped(stmts[i + 1 :], end))
+                cleanup = ir.Block(end, [ir.ExprStmt(end, ir.Call(end, c.callee, c.args)) for c in reversed(calls)])
+                return [*stmts[: i + 1], ir.Try(stmt.loc, rest, finally_body=cleanup, cleanup=True)]
+        return stmts
+
+    def _range_for(self, cursor: Any) -> ir.Stmt:
+        body = self._children(cursor)[-1]
+        return ir.While(self.loc(cursor), ir.Opaque(self.loc(cursor), "range"), self.stmt(body))
 
     def _decl_stmt(self, cursor: Any) -> ir.Stmt:
         decls: list[ir.Stmt] = []
@@ -141,19 +185,39 @@ class Lowerer:
             if child.kind != self.kinds.VAR_DECL:
                 continue
             init_cursor = var_initializer(child)
+            static = child.storage_class == self.ci.StorageClass.STATIC
+            this = ir.Unary(self.loc(child), "&", ir.Name(self.loc(child), child.spelling, "local"))
+            self._constructed = this
             init = self.expr(init_cursor) if init_cursor is not None else None
-            decls.append(
-                ir.VarDecl(
-                    self.loc(child),
-                    child.spelling,
-                    child.type.spelling,
-                    init,
-                    child.storage_class == self.ci.StorageClass.STATIC,
-                )
-            )
+            self._constructed = None
+            decl = ir.VarDecl(self.loc(child), child.spelling, child.type.spelling, init, static)
+            destructor = None if static else self._destructor_of(child.type)
+            if destructor is not None:
+                self._destructors.setdefault(id(decl), []).append(ir.Call(decl.loc, destructor, [this]))
+            decls.append(decl)
         if len(decls) == 1:
             return decls[0]
-        return ir.Block(self.loc(cursor), decls)
+        block = ir.Block(self.loc(cursor), decls)
+        due = [call for d in decls for call in self._destructors.pop(id(d), [])]
+        if due:
+            self._destructors[id(block)] = due
+        return block
+
+    def _destructor_of(self, type_: Any) -> str | None:
+        """The qualified name of a class type's user-declared destructor, if it has one."""
+        if type_.kind == self.ci.TypeKind.INVALID:
+            return None
+        decl = type_.get_canonical().get_declaration()
+        if decl is None or decl.kind not in (self.kinds.CLASS_DECL, self.kinds.STRUCT_DECL):
+            return None
+        members = children(decl)
+        if not members:  # an implicit instantiation lists no members: look in its template
+            template = self.ci.conf.lib.clang_getSpecializedCursorTemplate(decl)
+            members = children(template) if template is not None else []
+        for member in members:
+            if member.kind == self.kinds.DESTRUCTOR:
+                return qualified_name(member)
+        return None
 
     def _if(self, cursor: Any) -> ir.Stmt:
         kids = self._children(cursor)
@@ -258,7 +322,7 @@ class Lowerer:
             if isinstance(operand, ir.Const) and node.op in ("-", "~", "+"):
                 return self._constant(cursor, loc)
             return node
-        if kind == kinds.CSTYLE_CAST_EXPR:
+        if kind in self.cast_kinds:
             kids = [k for k in self._children(cursor) if k.kind.is_expression()]
             operand = self.expr(kids[-1]) if kids else ir.Opaque(loc, "empty")
             to_void = cursor.type.kind == self.ci.TypeKind.VOID
@@ -271,9 +335,18 @@ class Lowerer:
             return ir.Conditional(loc, c, a, b)
         if kind == kinds.MEMBER_REF_EXPR:
             kids = self._children(cursor)
-            base = self.expr(kids[0]) if kids else ir.Opaque(loc, "implicit")
-            arrow = bool(kids) and kids[0].type.get_canonical().kind == self.ci.TypeKind.POINTER
-            return ir.Member(loc, base, cursor.spelling, arrow)
+            if not kids:  # a member named inside a method: this->member
+                return ir.Member(loc, ir.Name(loc, "this", "param"), cursor.spelling, True)
+            arrow = kids[0].type.get_canonical().kind == self.ci.TypeKind.POINTER
+            return ir.Member(loc, self.expr(kids[0]), cursor.spelling, arrow)
+        if kind == kinds.CXX_THIS_EXPR:
+            return ir.Name(loc, "this", "param")
+        if kind == kinds.CXX_NULL_PTR_LITERAL_EXPR:
+            return ir.Const(loc, 0, "nullptr")
+        if kind == kinds.CXX_BOOL_LITERAL_EXPR:
+            return self._constant(cursor, loc)
+        if kind == kinds.LAMBDA_EXPR:
+            return self._lambda(cursor, loc)
         if kind == kinds.ARRAY_SUBSCRIPT_EXPR:
             base, index = self._children(cursor)[:2]
             return ir.Index(loc, self.expr(base), self.expr(index))
@@ -287,21 +360,47 @@ class Lowerer:
             return self._constant(cursor, loc)
         return ir.Opaque(loc, kind.name, [self.expr(k) for k in children(cursor) if k.kind.is_expression()])
 
+    def _lambda(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
+        """A lambda becomes a function of its own (named after where it is written); the expression names it."""
+        kids = self._children(cursor)
+        body = next((c for c in kids if c.kind == self.kinds.COMPOUND_STMT), None)
+        if body is None:
+            return ir.Opaque(loc, "LAMBDA_EXPR")
+        name = f"{self._function_name}::<lambda at line {loc.line}, col {loc.col}>"
+        params = [ir.Param(p.spelling, p.type.spelling) for p in kids if p.kind == self.kinds.PARM_DECL]
+        outer, self._function_name = self._function_name, name
+        lowered = self._compound(body)
+        self._function_name = outer
+        self.lambdas.append(ir.Function(name, loc, params, "", lowered, is_static=True))
+        return ir.Name(loc, name, "function")
+
     def _decl_ref(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
-        kinds = self.kinds
+        """A name; a C++ reference (``NTSTATUS& Status``) is a pointer the IR dereferences (``*Status``)."""
         ref = cursor.referenced
+        named = self._name(cursor, ref, loc)
+        if (
+            self.cplusplus
+            and ref is not None
+            and ref.kind in (self.kinds.PARM_DECL, self.kinds.VAR_DECL)
+            and ref.type.kind in (self.ci.TypeKind.LVALUEREFERENCE, self.ci.TypeKind.RVALUEREFERENCE)
+        ):
+            return ir.Unary(loc, "*", named)
+        return named
+
+    def _name(self, cursor: Any, ref: Any, loc: ir.Loc) -> ir.Expr:
+        kinds = self.kinds
         name = cursor.spelling
         if ref is None:
             return ir.Name(loc, name, "unknown")
         if ref.kind == kinds.ENUM_CONSTANT_DECL:
             return ir.Const(loc, ref.enum_value, name)
-        if ref.kind == kinds.FUNCTION_DECL:
-            return ir.Name(loc, name, "function")
+        if ref.kind in self.function_kinds:
+            return ir.Name(loc, qualified_name(ref), "function")
         if ref.kind == kinds.PARM_DECL:
             return ir.Name(loc, name, "param")
         if ref.kind == kinds.VAR_DECL:
             parent = ref.semantic_parent
-            if parent is not None and parent.kind == kinds.FUNCTION_DECL:
+            if parent is not None and parent.kind in self.function_kinds:
                 static = ref.storage_class == self.ci.StorageClass.STATIC
                 return ir.Name(loc, name, "static_local" if static else "local")
             return ir.Name(loc, name, "global")
@@ -310,12 +409,37 @@ class Lowerer:
     def _call(self, cursor: Any, loc: ir.Loc) -> ir.Expr:
         kids = self._children(cursor)
         args = [self.expr(a) for a in cursor.get_arguments()]
+        ref = cursor.referenced
+        if ref is not None and ref.kind in self.function_kinds and ref.kind != self.kinds.FUNCTION_DECL:
+            return self._method_call(cursor, ref, kids, args, loc)
         callee_cursor = kids[0] if kids else None
         target = self.expr(callee_cursor) if callee_cursor is not None else None
         callee = target.name if isinstance(target, ir.Name) and target.scope == "function" else None
         if callee is None and isinstance(target, ir.Name) and target.scope == "unknown":
             callee = target.name
         return ir.Call(loc, callee, args, None if callee else target)
+
+    def _method_call(self, cursor: Any, ref: Any, kids: list[Any], args: list[ir.Expr], loc: ir.Loc) -> ir.Expr:
+        """A C++ method or constructor call; the object is passed first, as ``this``."""
+        name = qualified_name(ref)
+        if ref.kind == self.kinds.CXX_METHOD and ref.is_static_method():
+            return ir.Call(loc, name, args)
+        if ref.kind == self.kinds.CONSTRUCTOR:
+            if not args and kids:  # libclang lists a construction's arguments as its children
+                args = [self.expr(k) for k in kids if k.kind.is_expression()]
+            this, self._constructed = self._constructed or ir.Opaque(loc, "temporary"), None
+            return ir.Call(loc, name, [this, *args])
+        member = _unwrap_single(kids[0], self.kinds.UNEXPOSED_EXPR) if kids else None
+        if member is None or member.kind != self.kinds.MEMBER_REF_EXPR:
+            return ir.Call(loc, name, [ir.Name(loc, "this", "param"), *args])
+        target = self._children(member)
+        if not target:
+            this: ir.Expr = ir.Name(loc, "this", "param")
+        elif target[0].type.get_canonical().kind == self.ci.TypeKind.POINTER:
+            this = self.expr(target[0])
+        else:
+            this = ir.Unary(loc, "&", self.expr(target[0]))
+        return ir.Call(loc, name, [this, *args])
 
     def _constant(self, cursor: Any, loc: ir.Loc) -> ir.Const:
         return self._with_macro_spelling(cursor, ir.Const(loc, evaluate_int(cursor), ""))
@@ -338,6 +462,31 @@ class Lowerer:
         if match is not None and not match.group(2):
             return ir.Const(node.loc, node.value, match.group(1))
         return node
+
+
+def _unwrap_single(cursor: Any, wrapper: Any) -> Any:
+    while cursor.kind == wrapper:
+        kids = children(cursor)
+        if len(kids) != 1:
+            break
+        cursor = kids[0]
+    return cursor
+
+
+def qualified_name(cursor: Any) -> str:
+    """``Monitor::Start``, ``ns::Helper``, ``~Guard`` as ``Guard::~Guard``; a C function's plain name."""
+    kinds = cindex().CursorKind
+    scopes = (kinds.NAMESPACE, kinds.CLASS_DECL, kinds.STRUCT_DECL, kinds.UNION_DECL, kinds.CLASS_TEMPLATE)
+    parts = [_TEMPLATE_ARGS.sub("", cursor.spelling)]
+    parent = cursor.semantic_parent
+    while parent is not None and parent.kind in scopes:
+        if parent.spelling:
+            parts.append(_TEMPLATE_ARGS.sub("", parent.spelling))
+        parent = parent.semantic_parent
+    return "::".join(reversed(parts))
+
+
+_TEMPLATE_ARGS = re.compile(r"<.*>$")  # AutoLock<TLock> and AutoLock<SpinLock> are one class to the analyses
 
 
 _WORD = re.compile(r"([A-Za-z_][A-Za-z_0-9]*|[0-9][0-9A-Za-z_.]*)\s*(\()?")

@@ -74,7 +74,7 @@ def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -
     prelude = os.path.join(_directory[0], f"prelude{number}.h")
     with open(prelude, "w", encoding="utf-8") as handle:
         handle.write(f"#include <{header}>\n")
-    header_args = ["c-header" if a == "c" else a for a in args]
+    header_args = [{"c": "c-header", "c++": "c++-header"}.get(a, a) for a in args]
     try:
         tu = index.parse(prelude, args=header_args, options=cindex.TranslationUnit.PARSE_INCOMPLETE)
         if any(d.severity >= 3 for d in tu.diagnostics):
