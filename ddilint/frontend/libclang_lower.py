@@ -59,8 +59,9 @@ class Lowerer:
         }
         self.lambdas: list[ir.Function] = []  # C++ lambdas met in bodies: functions of their own
         self._function_name = ""
-        self._constructed: ir.Expr | None = None  # the variable a constructor call in a declaration builds
+        self._constructed: tuple[int, ir.Expr] | None = None  # (constructor call, the variable it builds)
         self._destructors: dict[int, list[ir.Call]] = {}  # declaration statement -> destructors due at scope end
+        self._temporaries: list[ir.Call] = []  # destructors due at the end of the current expression statement
         self._stmt_handlers: dict[Any, Callable[[Any], ir.Stmt]] = {
             self.kinds.COMPOUND_STMT: self._compound,
             self.kinds.DECL_STMT: self._decl_stmt,
@@ -153,7 +154,12 @@ class Lowerer:
         if handler is not None:
             return handler(cursor)
         if cursor.kind.is_expression():
-            return ir.ExprStmt(self.loc(cursor), self.expr(cursor), self._in_assertion(cursor))
+            statement = ir.ExprStmt(self.loc(cursor), self.expr(cursor), self._in_assertion(cursor))
+            if not self._temporaries:
+                return statement
+            # C++ temporaries with destructors die at the end of the full expression.
+            dying, self._temporaries = self._temporaries, []
+            return ir.Block(statement.loc, [statement, *(ir.ExprStmt(c.loc, c) for c in reversed(dying))])
         return ir.OpaqueStmt(self.loc(cursor), cursor.kind.name)
 
     def _children(self, cursor: Any) -> list[Any]:
@@ -187,7 +193,8 @@ class Lowerer:
             init_cursor = var_initializer(child)
             static = child.storage_class == self.ci.StorageClass.STATIC
             this = ir.Unary(self.loc(child), "&", ir.Name(self.loc(child), child.spelling, "local"))
-            self._constructed = this
+            if init_cursor is not None:
+                self._constructed = (_unwrap_single(init_cursor, self.kinds.UNEXPOSED_EXPR).hash, this)
             init = self.expr(init_cursor) if init_cursor is not None else None
             self._constructed = None
             decl = ir.VarDecl(self.loc(child), child.spelling, child.type.spelling, init, static)
@@ -207,7 +214,9 @@ class Lowerer:
         """The qualified name of a class type's user-declared destructor, if it has one."""
         if type_.kind == self.ci.TypeKind.INVALID:
             return None
-        decl = type_.get_canonical().get_declaration()
+        return self._class_destructor(type_.get_canonical().get_declaration())
+
+    def _class_destructor(self, decl: Any) -> str | None:
         if decl is None or decl.kind not in (self.kinds.CLASS_DECL, self.kinds.STRUCT_DECL):
             return None
         members = children(decl)
@@ -427,7 +436,12 @@ class Lowerer:
         if ref.kind == self.kinds.CONSTRUCTOR:
             if not args and kids:  # libclang lists a construction's arguments as its children
                 args = [self.expr(k) for k in kids if k.kind.is_expression()]
-            this, self._constructed = self._constructed or ir.Opaque(loc, "temporary"), None
+            this = self._constructed[1] if self._constructed and self._constructed[0] == cursor.hash else None
+            if this is None:  # a temporary: named after where it is written, destroyed after the statement
+                this = ir.Unary(loc, "&", ir.Name(loc, f"<temporary at line {loc.line}, col {loc.col}>", "local"))
+                destructor = self._class_destructor(ref.semantic_parent)
+                if destructor is not None:
+                    self._temporaries.append(ir.Call(loc, destructor, [this]))
             return ir.Call(loc, name, [this, *args])
         member = _unwrap_single(kids[0], self.kinds.UNEXPOSED_EXPR) if kids else None
         if member is None or member.kind != self.kinds.MEMBER_REF_EXPR:
