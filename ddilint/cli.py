@@ -25,6 +25,7 @@ from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
 from ddilint.parallel import default_jobs
 from ddilint.policy import UnknownRuleError, enabled_rules
+from ddilint.progress import wanted as progress_wanted
 from ddilint.report.json_report import write_json
 from ddilint.report.sarif import write_sarif
 from ddilint.report.text import format_notification, statistics, write_github, write_text
@@ -195,6 +196,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         jobs=max(1, args.jobs),
         compile_db=compile_db,
         wdk_include=args.wdk_include,
+        progress=progress_wanted(args.quiet),
         cache=None if args.no_cache else IrCache(args.cache_dir or os.path.join(_project_root(config), CACHE_DIR_NAME)),
     )
     paths = args.paths

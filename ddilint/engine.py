@@ -6,7 +6,7 @@ import dataclasses
 import os
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ddilint import ir
@@ -21,6 +21,7 @@ from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.parallel import parse_all
 from ddilint.policy import UnknownRuleError, apply, resolve
 from ddilint.program import Program
+from ddilint.progress import progress
 from ddilint.suppressions import UNUSED_CODE, Suppression, apply_suppressions, parse_suppressions, unused
 
 
@@ -35,6 +36,7 @@ class RunOptions:
     compile_db: CompileDb | None = None
     wdk_include: str | None = None
     cache: IrCache | None = None
+    progress: bool = False  # draw a progress bar on stderr (a terminal, long runs)
 
 
 @dataclass
@@ -112,13 +114,21 @@ def _parse(
 ) -> tuple[list[ir.TranslationUnit], dict[int, str]]:
     """Every task's unit, in order, from the cache when it has a valid entry, else parsed (and stored);
     with each unit's cache fingerprint (by ``id``) when there is a cache."""
+    with progress(len(tasks), options.progress) as advance:
+        return _parse_or_load(tasks, options, advance)
+
+
+def _parse_or_load(
+    tasks: list[tuple[str, FrontendOptions]], options: RunOptions, advance: Callable[[int], None]
+) -> tuple[list[ir.TranslationUnit], dict[int, str]]:
     cache = options.cache
     if cache is None:
-        return parse_all(tasks, options.jobs), {}
+        return parse_all(tasks, options.jobs, advance), {}
     keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
     found = [cache.load(k, display_path(p)) if k is not None else None for k, (p, _) in zip(keys, tasks, strict=True)]
     missing = [i for i, unit in enumerate(found) if unit is None]
-    for i, unit in zip(missing, parse_all([tasks[i] for i in missing], options.jobs), strict=True):
+    advance(len(tasks) - len(missing))
+    for i, unit in zip(missing, parse_all([tasks[i] for i in missing], options.jobs, advance), strict=True):
         found[i] = unit
         key = keys[i]
         if key is not None and unit.analyzed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from ddilint import ir
@@ -33,11 +33,20 @@ def _parse_in_worker(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
     return call_with_deep_stack(lambda: _parse(task))
 
 
-def parse_all(tasks: Sequence[tuple[str, FrontendOptions]], jobs: int) -> list[ir.TranslationUnit]:
-    """Parse ``(path, options)`` tasks, in order."""
+def parse_all(
+    tasks: Sequence[tuple[str, FrontendOptions]], jobs: int, advance: Callable[[int], None] = lambda _n: None
+) -> list[ir.TranslationUnit]:
+    """Parse ``(path, options)`` tasks, in order; ``advance(1)`` after each file (the progress bar)."""
     workers = min(jobs, len(tasks) // MIN_FILES_PER_WORKER)
+    units: list[ir.TranslationUnit] = []
     if workers <= 1:
-        return [_parse(task) for task in tasks]
+        for task in tasks:
+            units.append(_parse(task))
+            advance(1)
+        return units
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        return list(pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 4))))
+        for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
+            units.append(unit)
+            advance(1)
+    return units
