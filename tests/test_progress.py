@@ -37,14 +37,14 @@ def test_not_wanted_when_stderr_is_a_pipe(monkeypatch):
     assert not progress_module.wanted(quiet=False)
 
 
-def test_bar_counts_files_and_clears_itself(monkeypatch):
+def test_bar_is_drawn_and_cleared(monkeypatch):
     fake = terminal(monkeypatch)
     monkeypatch.setattr(progress_module, "DELAY_SECONDS", 0)
     with progress_module.progress(3, enabled=True) as advance:
         advance(2)
         advance(1)
     drawn = fake.getvalue()
-    assert "3/3" in drawn and "ddilint" in drawn
+    assert "/3 [" in drawn and "ddilint" in drawn and drawn.endswith("\r")  # drawn, then cleared
 
 
 def test_disabled_bar_draws_nothing(monkeypatch):

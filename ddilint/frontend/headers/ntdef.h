@@ -126,6 +126,10 @@ typedef char *va_list;
 #define MEMORY_ALLOCATION_ALIGNMENT 16
 #define SYSTEM_CACHE_ALIGNMENT_SIZE 64
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------------------------------------------------------------
  * Base types ("Windows Data Types"). LLP64: long is 32 bits.
  * ------------------------------------------------------------------- */
@@ -326,15 +330,37 @@ typedef const STRING *PCSTRING;
 #define UNICODE_STRING_MAX_BYTES ((USHORT)65534)
 #define UNICODE_STRING_MAX_CHARS (32767)
 
-/* Initializer for a counted string from a literal. */
-#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), s }
+/*
+ * Initializer for a counted string from a literal. In C++ a string literal
+ * is const and the Buffer field is not, so the buffer is const_cast to the
+ * literal's element type (CHAR or WCHAR), as the WDK does; in C the literal
+ * is used as is.
+ */
+#ifdef __cplusplus
+extern "C++" {
+template <size_t _CharSize> struct _DDILINT_CONSTANT_STRING_CHAR;
+template <> struct _DDILINT_CONSTANT_STRING_CHAR<sizeof(CHAR)> { typedef CHAR Type; };
+template <> struct _DDILINT_CONSTANT_STRING_CHAR<sizeof(WCHAR)> { typedef WCHAR Type; };
+}
+#define _RTL_CONSTANT_STRING_BUFFER(s) \
+    const_cast<_DDILINT_CONSTANT_STRING_CHAR<sizeof((s)[0])>::Type *>(s)
+#else
+#define _RTL_CONSTANT_STRING_BUFFER(s) s
+#endif
+#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), _RTL_CONSTANT_STRING_BUFFER(s) }
 
 #define DECLARE_CONST_UNICODE_STRING(_var, _string) \
     const WCHAR _var##_buffer[] = _string;          \
     const UNICODE_STRING _var = { sizeof(_string) - sizeof(WCHAR), sizeof(_string), (PWCH)_var##_buffer }
 
+/* A const object at namespace scope has internal linkage in C++ unless declared extern. */
+#ifdef __cplusplus
+#define DECLARE_GLOBAL_CONST_UNICODE_STRING(_var, _str) \
+    extern const UNICODE_STRING _var = RTL_CONSTANT_STRING(_str)
+#else
 #define DECLARE_GLOBAL_CONST_UNICODE_STRING(_var, _str) \
     const UNICODE_STRING _var = RTL_CONSTANT_STRING(_str)
+#endif
 
 #define DECLARE_UNICODE_STRING_SIZE(_var, _size)         \
     WCHAR _var##_buffer[_size];                          \
@@ -398,7 +424,8 @@ typedef struct LIST_ENTRY64 {
 #define HIWORD(l) ((USHORT)((ULONG_PTR)(l) >> 16))
 #define LOBYTE(w) ((UCHAR)((ULONG_PTR)(w) & 0xff))
 #define HIBYTE(w) ((UCHAR)((ULONG_PTR)(w) >> 8))
-#if !defined(NOMINMAX) && !defined(__cplusplus)
+/* As in the WDK, also in C++ (define NOMINMAX to keep them out). */
+#ifndef NOMINMAX
 #ifndef min
 #define min(a, b) (((a) < (b)) ? (a) : (b))
 #endif
@@ -538,5 +565,9 @@ typedef struct _GROUP_AFFINITY {
 } GROUP_AFFINITY, *PGROUP_AFFINITY;
 
 #define MAXIMUM_FILENAME_LENGTH 256
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
 
 #endif /* _DDILINT_NTDEF_H_ */
