@@ -15,6 +15,7 @@ from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
 from ddilint.frontend.libclang_bindings import children, cindex, file_handle
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, qualified_name, role_types_of
 from ddilint.frontend.precompiled import eligible_header, pch_for
+from ddilint.frontend.wpp import wpp_stand_ins
 from ddilint.sources import read_source
 
 MAX_PARSE_NOTES = 10
@@ -55,7 +56,8 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     if pch is not None:
         args = [*args, "-include-pch", pch.path]
     try:
-        tu = index.parse(path, args=args)
+        stand_ins = wpp_stand_ins(path, "\n".join(source.lines), options.include_dirs)
+        tu = index.parse(path, args=args, unsaved_files=stand_ins or None)
     except ci.TranslationUnitLoadError:
         unit.notifications.append(ir.Notification("error", "libclang could not parse this file", display_path))
         unit.analyzed = False
