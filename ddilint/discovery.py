@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,10 +70,12 @@ def discover(paths: list[str]) -> Discovery:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk(path))
+            found = sorted(_walk(path, notes))
             if not found:
                 notes.append(
-                    Notification("warning", "no C source files (*.c) found in this directory", display_path(raw))
+                    Notification(
+                        "warning", "no C or C++ source files (*.c, *.cpp) found in this directory", display_path(raw)
+                    )
                 )
             files.extend(found)
         elif path.is_file():
@@ -95,11 +98,33 @@ def discover(paths: list[str]) -> Discovery:
     return Discovery(sorted(by_dir.values(), key=lambda d: d.directory), notes, missing)
 
 
-def _walk(root: Path) -> list[str]:
+def _walk(root: Path, notes: list[Notification]) -> list[str]:
+    """Sources under ``root``. Symbolic links to directories are not followed (no loops); FIFOs,
+    sockets, devices and dangling links named like sources are skipped with a notice, as are
+    directories that cannot be read."""
+
+    def unreadable(error: OSError) -> None:
+        notes.append(
+            Notification("warning", f"cannot read this directory: {error.strerror}", display_path(str(error.filename)))
+        )
+
     result = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
-        result.extend(os.path.join(dirpath, f) for f in filenames if f.lower().endswith(SOURCE_SUFFIXES))
+        for name in filenames:
+            if not name.lower().endswith(SOURCE_SUFFIXES):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:
+                regular = False
+            if regular:
+                result.append(path)
+            else:
+                notes.append(
+                    Notification("warning", "not a regular file (or a dangling link), skipped", display_path(path))
+                )
     return result
 
 

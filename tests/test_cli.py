@@ -97,7 +97,10 @@ def test_defines_and_include_dirs_reach_the_parser(tmp_path: Path, cli):
     ("setup", "expected"),
     [
         (lambda d: None, "missing.c: error: no such file or directory"),
-        (lambda d: (d / "empty").mkdir(), "empty: warning: no C source files (*.c) found in this directory"),
+        (
+            lambda d: (d / "empty").mkdir(),
+            "empty: warning: no C or C++ source files (*.c, *.cpp) found in this directory",
+        ),
         (lambda d: (d / "blob.c").write_bytes(b"\x7fELF\x00\x01\x02" * 50), "blob.c: error: binary file"),
     ],
     ids=["missing", "no-c-files", "binary"],
@@ -232,3 +235,15 @@ def test_build_and_vendor_folders_are_skipped_when_walking(tmp_path: Path, cli):
     assert code == 1 and [Path(f["file"]).parent.name for f in report["findings"]] == ["src"]
     code, report = cli(str(tmp_path / "build"), "--select", "DDI001")  # named explicitly: analyzed
     assert code == 1 and len(report["findings"]) == 1
+
+
+def test_fifos_dangling_links_and_symlink_loops_are_skipped(tmp_path: Path, driver: Path):
+    tree = driver.parent
+    os.mkfifo(tree / "pipe.c")
+    (tree / "dangling.c").symlink_to(tree / "nowhere.c")
+    (tree / "loop").symlink_to(tree)  # a directory link back to the tree: not followed
+    proc = _ddilint("check", str(tree), cwd=tmp_path)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr
+    assert "pipe.c: warning: not a regular file" in proc.stderr
+    assert "dangling.c: warning: not a regular file" in proc.stderr
+    assert proc.stderr.count("pipe.c") == 1 and "loop/" not in proc.stdout  # each skip said once; no walk into the loop
