@@ -23,6 +23,7 @@ from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
+from ddilint.frontend.wdk_detect import resolve_wdk_include
 from ddilint.parallel import default_jobs
 from ddilint.policy import UnknownRuleError, enabled_rules
 from ddilint.progress import wanted as progress_wanted
@@ -59,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--wdk-include",
         metavar="DIR",
         default=os.environ.get("WDK_INCLUDE"),
-        help="use the real WDK headers under DIR (km, shared, km/crt) instead of the bundled ones [env WDK_INCLUDE]",
+        help="use the real WDK headers under DIR (km, shared, km/crt) instead of the bundled ones; on Windows an "
+        "installed kit is found by default; 'bundled' forces the bundled headers [env WDK_INCLUDE]",
     )
     check.add_argument("--format", choices=("text", "sarif", "json", "github"), default="text", help="output format")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -195,7 +197,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         config=config,
         jobs=max(1, args.jobs),
         compile_db=compile_db,
-        wdk_include=args.wdk_include,
+        wdk_include=resolve_wdk_include(args.wdk_include),
         progress=progress_wanted(args.quiet),
         cache=None if args.no_cache else IrCache(args.cache_dir or os.path.join(_project_root(config), CACHE_DIR_NAME)),
     )
