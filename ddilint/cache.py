@@ -89,6 +89,13 @@ class IrCache:
         """The key of one check's findings over a group of units (in any order)."""
         return hashlib.sha256("\0".join([toolchain_hash(), check, *sorted(fingerprints)]).encode()).hexdigest()
 
+    def has(self, key: str) -> bool:
+        """Is there an entry (valid or not) for a file's key? Counts a miss when there is none."""
+        present = self._entry(key).is_file()
+        if not present:
+            self.misses["files"] += 1
+        return present
+
     def load(self, key: str, display: str) -> ir.TranslationUnit | None:
         try:
             data = self._read(key)

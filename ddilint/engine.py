@@ -6,7 +6,7 @@ import dataclasses
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ddilint import ir
@@ -18,7 +18,7 @@ from ddilint.config import Config
 from ddilint.discovery import Driver, discover, display_path, reportable
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
-from ddilint.parallel import parse_all
+from ddilint.parallel import parse_one, parse_stream
 from ddilint.policy import UnknownRuleError, apply, resolve
 from ddilint.program import Program
 from ddilint.progress import progress
@@ -67,28 +67,33 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     frontend = FrontendOptions(
         options.include_dirs, options.defines, catalog.assertion_macros, wdk_include=options.wdk_include
     )
-    started = time.perf_counter()
     tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
-    parsed_units, fingerprints = _parse(tasks, options)
-    parsed = iter(parsed_units)
-    timings["parse"] += time.perf_counter() - started
+    fingerprints: dict[int, str] = {}
+    with progress(len(tasks), options.progress) as advance:
+        parsed = _units(tasks, options, advance)
+        for driver in drivers:
+            units = []
+            for _ in driver.files:
+                started = time.perf_counter()
+                unit, fingerprint = next(parsed)
+                timings["parse"] += time.perf_counter() - started
+                notifications.extend(unit.notifications)
+                if unit.analyzed:
+                    analyzed += 1
+                    sources[unit.path] = unit.source_lines
+                units.append(unit)
+                if fingerprint is not None:
+                    fingerprints[id(unit)] = fingerprint
+            for group in split_drivers(units, catalog):
+                program = Program(group)
+                for check_class in CHECKS:
+                    if check_class.code in options.enabled:
+                        started = time.perf_counter()
+                        findings.extend(_check(check_class, catalog, program, options.cache, fingerprints))
+                        timings[check_class.code] += time.perf_counter() - started
+            fingerprints.clear()  # the driver's units go; ids may be reused
     if options.cache is not None:
         notifications.extend(options.cache.notices)
-    for driver in drivers:
-        units = []
-        for unit in (next(parsed) for _ in driver.files):
-            notifications.extend(unit.notifications)
-            if unit.analyzed:
-                analyzed += 1
-                sources[unit.path] = unit.source_lines
-            units.append(unit)
-        for group in split_drivers(units, catalog):
-            program = Program(group)
-            for check_class in CHECKS:
-                if check_class.code in options.enabled:
-                    started = time.perf_counter()
-                    findings.extend(_check(check_class, catalog, program, options.cache, fingerprints))
-                    timings[check_class.code] += time.perf_counter() - started
     if options.report_only is not None:
         findings = [f for f in findings if reportable(f.loc.file, options.report_only)]
     findings = configured(findings, options.config, catalog)
@@ -109,37 +114,32 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     )
 
 
-def _parse(
-    tasks: list[tuple[str, FrontendOptions]], options: RunOptions
-) -> tuple[list[ir.TranslationUnit], dict[int, str]]:
-    """Every task's unit, in order, from the cache when it has a valid entry, else parsed (and stored);
-    with each unit's cache fingerprint (by ``id``) when there is a cache."""
-    with progress(len(tasks), options.progress) as advance:
-        return _parse_or_load(tasks, options, advance)
-
-
-def _parse_or_load(
+def _units(
     tasks: list[tuple[str, FrontendOptions]], options: RunOptions, advance: Callable[[int], None]
-) -> tuple[list[ir.TranslationUnit], dict[int, str]]:
+) -> Iterator[tuple[ir.TranslationUnit, str | None]]:
+    """Every task's unit in order, with its cache fingerprint: from the cache when it has an entry,
+    else parsed (in worker processes) and stored. Units are made as they are consumed."""
     cache = options.cache
     if cache is None:
-        return parse_all(tasks, options.jobs, advance), {}
+        for unit in parse_stream(tasks, options.jobs, advance):
+            yield unit, None
+        return
     keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
-    found = [cache.load(k, display_path(p)) if k is not None else None for k, (p, _) in zip(keys, tasks, strict=True)]
-    missing = [i for i, unit in enumerate(found) if unit is None]
-    advance(len(tasks) - len(missing))
-    for i, unit in zip(missing, parse_all([tasks[i] for i in missing], options.jobs, advance), strict=True):
-        found[i] = unit
-        key = keys[i]
-        if key is not None and unit.analyzed:
-            cache.store(key, unit)
-    units = [u for u in found if u is not None]
-    fingerprints = {
-        id(unit): cache.unit_fingerprint(key, unit)
-        for key, unit in zip(keys, units, strict=True)
-        if key is not None and unit.analyzed
-    }
-    return units, fingerprints
+    cached = [key is not None and cache.has(key) for key in keys]
+    parsed = parse_stream([t for t, hit in zip(tasks, cached, strict=True) if not hit], options.jobs, advance)
+    for task, key, hit in zip(tasks, keys, cached, strict=True):
+        unit = cache.load(key, display_path(task[0])) if hit and key is not None else None
+        if hit:
+            advance(1)
+            if unit is None:  # damaged, or a header it read changed
+                unit = parse_one(task)
+                if key is not None and unit.analyzed:
+                    cache.store(key, unit)
+        else:
+            unit = next(parsed)
+            if key is not None and unit.analyzed:
+                cache.store(key, unit)
+        yield unit, (cache.unit_fingerprint(key, unit) if key is not None and unit.analyzed else None)
 
 
 def _check(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from ddilint import ir
@@ -33,20 +33,26 @@ def _parse_in_worker(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
     return call_with_deep_stack(lambda: _parse(task))
 
 
-def parse_all(
+def parse_stream(
     tasks: Sequence[tuple[str, FrontendOptions]], jobs: int, advance: Callable[[int], None] = lambda _n: None
-) -> list[ir.TranslationUnit]:
-    """Parse ``(path, options)`` tasks, in order; ``advance(1)`` after each file (the progress bar)."""
+) -> Iterator[ir.TranslationUnit]:
+    """Parse ``(path, options)`` tasks, yielding units in order as they are ready; ``advance(1)`` after each.
+
+    The caller consumes a driver's units and lets them go before the next
+    driver's, so memory follows the largest driver, not the whole tree.
+    """
     workers = min(jobs, len(tasks) // MIN_FILES_PER_WORKER)
-    units: list[ir.TranslationUnit] = []
     if workers <= 1:
         for task in tasks:
-            units.append(_parse(task))
+            yield _parse(task)
             advance(1)
-        return units
+        return
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
-            units.append(unit)
+            yield unit
             advance(1)
-    return units
+
+
+def parse_one(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
+    return _parse(task)
