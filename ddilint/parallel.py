@@ -16,6 +16,7 @@ from ddilint import ir
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import display_path
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
+from ddilint.frontend.precompiled import directory, use_directory
 
 MIN_FILES_PER_WORKER = 4  # below this, starting workers costs more than it saves
 
@@ -48,7 +49,8 @@ def parse_stream(
             advance(1)
         return
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
         for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
             yield unit
             advance(1)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ddilint.cli import main
@@ -36,3 +39,23 @@ def test_only_files_that_start_with_a_bundled_header_use_it(tmp_path: Path):
     assert eligible_header(['#include "driver.h"'], []) is None
     (tmp_path / "ntddk.h").write_text("/* the driver's own copy */\n")
     assert eligible_header(["#include <ntddk.h>"], [str(tmp_path)]) is None
+
+
+def test_worker_processes_leave_no_precompiled_headers_behind(tmp_path: Path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [
+        sys.executable,
+        "-m",
+        "ddilint.cli",
+        "check",
+        str(FIXTURES / "DDI003"),
+        "--jobs",
+        "2",
+        "--no-cache",
+        "-q",
+    ]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=FIXTURES.parent)
+    assert proc.returncode == 1, proc.stderr
+    assert list(scratch.iterdir()) == []

@@ -67,11 +67,22 @@ def pch_for(header: str, args: list[str], index: Any, cindex: Any) -> Precompile
     return _cache[key]
 
 
-def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -> Precompiled | None:
+def directory() -> str:
+    """This process's PCH directory, made on first use and removed when the process exits."""
     if not _directory:
         _directory.append(tempfile.mkdtemp(prefix="ddilint-pch-"))
         atexit.register(shutil.rmtree, _directory[0], True)
-    prelude = os.path.join(_directory[0], f"prelude{number}.h")
+    return _directory[0]
+
+
+def use_directory(path: str) -> None:
+    """In a worker process: put PCH files in the parent's directory, which the parent removes
+    (workers end without running ``atexit``)."""
+    _directory[:] = [path]
+
+
+def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -> Precompiled | None:
+    prelude = os.path.join(directory(), f"prelude{os.getpid()}-{number}.h")
     with open(prelude, "w", encoding="utf-8") as handle:
         handle.write(f"#include <{header}>\n")
     header_args = [{"c": "c-header", "c++": "c++-header"}.get(a, a) for a in args]
@@ -79,7 +90,7 @@ def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -
         tu = index.parse(prelude, args=header_args, options=cindex.TranslationUnit.PARSE_INCOMPLETE)
         if any(d.severity >= 3 for d in tu.diagnostics):
             return None
-        output = os.path.join(_directory[0], f"prelude{number}.pch")
+        output = prelude[: -len(".h")] + ".pch"
         tu.save(output)
         return Precompiled(output, tuple(sorted({os.path.abspath(i.include.name) for i in tu.get_includes()})))
     except Exception:
