@@ -7,11 +7,14 @@ visible only inside their own file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ddilint import ir
 from ddilint.cfg import CFG, Node, build_cfg
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Program:
     _unit_of: dict[int, str] = field(default_factory=dict)
     _local: dict[tuple[str, str], ir.Function] = field(default_factory=dict)
     _extern: dict[str, ir.Function] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict)
     _callers: dict[int, list[CallSite]] | None = None
 
     def __post_init__(self) -> None:
@@ -37,6 +41,12 @@ class Program:
                 self._local.setdefault((unit.path, function.name), function)
                 if not function.is_static:
                     self._extern.setdefault(function.name, function)
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """A derived fact of the driver, computed on first use (the driver does not change once built)."""
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
 
     def functions(self) -> Iterator[ir.Function]:
         for unit in self.units:

@@ -124,6 +124,8 @@ class PairingPaths:
         self._broad_tracked = broad or set()  # for established_facts: every flag and local
         self.tracked = self._unload_tracked
         self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
+        self._node_call_memo: dict[int, list[ir.Call]] = {}
+        self._postorder_memo: dict[int, list[ir.Expr]] = {}
 
     # ------------------------------------------------------------ public
 
@@ -185,10 +187,9 @@ class PairingPaths:
         if node.kind == NodeKind.EXIT:
             return self._leave_function(state, node, mode, search)
         registered = state.registered
-        if node.expr is not None:
-            for e in ir.walk(node.expr):
-                if not isinstance(e, ir.Call):
-                    continue
+        node_calls = self._node_calls(node)
+        if node_calls:
+            for e in node_calls:
                 if e is self.reg.call:
                     key = link_key(self.reg, e, node, frame.function, registering=True)
                     if key is not None and frame.resolve(key) == self.reg.key:
@@ -209,7 +210,7 @@ class PairingPaths:
                 continue
             note = describe_edge(node, label)
             step = Step(node.loc, note) if note else None
-            if node.expr is not None and any(e is self.reg.call for e in ir.walk(node.expr)) and not state.registered:
+            if not state.registered and any(e is self.reg.call for e in node_calls):
                 step = Step(self.reg.call.loc, f"{self.reg.ddi.name} succeeds here")
             carried = tuple(r for r in results if r[0] == _RETURN)  # the return value, on its way to the exit
             new_frame = Frame(frame.function, succ, 0, carried, frame.bindings)
@@ -275,6 +276,21 @@ class PairingPaths:
 
     # ------------------------------------------------------------ helpers
 
+    def _node_calls(self, node: Node) -> list[ir.Call]:
+        """The calls in a node's expression (memoized: the search visits a node many times)."""
+        found = self._node_call_memo.get(id(node))
+        if found is None:
+            found = [e for e in ir.walk(node.expr) if isinstance(e, ir.Call)] if node.expr is not None else []
+            self._node_call_memo[id(node)] = found
+        return found
+
+    def _postorder(self, node: Node) -> list[ir.Expr]:
+        found = self._postorder_memo.get(id(node))
+        if found is None:
+            found = list(ir.postorder(node.expr)) if node.expr is not None else []
+            self._postorder_memo[id(node)] = found
+        return found
+
     def _driver_calls(self, function: ir.Function, node: Node) -> list[tuple[ir.Call, ir.Function]]:
         """The calls of a node that enter functions defined in the driver, in evaluation order."""
         key = (id(function), node.id)
@@ -316,7 +332,7 @@ class PairingPaths:
                 facts[key] = ev.eval(node.expr, facts) if node.expr is not None else ANY
         if node.expr is None:
             return
-        for e in ir.postorder(node.expr):
+        for e in self._postorder(node):
             if isinstance(e, ir.Assign):
                 key = self._key(e.target, frame)
                 if key is not None:

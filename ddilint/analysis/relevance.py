@@ -80,19 +80,32 @@ def removal_guard_keys(program: Program, registration: Registration) -> set[str]
     """Keys tested around the calls that may remove ``registration``, directly or through helpers."""
     keys: set[str] = set()
     removers: set[int] = set()  # functions that may remove it
+    sites = guarded_call_sites(program)
     changed = True
     while changed:
         changed = False
-        for function in program.functions():
-            for stmt, conditions in _with_ancestors(function.body):
-                if not any(_may_remove(registration, e, function, program, removers) for e in _calls(stmt)):
-                    continue
-                for cond in conditions:
-                    keys |= condition_keys(cond, function)
-                if id(function) not in removers:
-                    removers.add(id(function))
-                    changed = True
+        for function, call, conditions in sites:
+            if not _may_remove(registration, call, function, program, removers):
+                continue
+            for cond in conditions:
+                keys |= condition_keys(cond, function)
+            if id(function) not in removers:
+                removers.add(id(function))
+                changed = True
     return keys
+
+
+def guarded_call_sites(program: Program) -> list[tuple[ir.Function, ir.Call, tuple[ir.Expr, ...]]]:
+    """Every call of the driver with the conditions of the statements around it (computed once per driver)."""
+    return program.memo(
+        "guarded_call_sites",
+        lambda: [
+            (function, call, conditions)
+            for function in program.functions()
+            for stmt, conditions in _with_ancestors(function.body)
+            for call in _calls(stmt)
+        ],
+    )
 
 
 def _calls(stmt: ir.Stmt) -> Iterator[ir.Call]:

@@ -182,9 +182,15 @@ class SpanReader:
     def _read(self, location: Any) -> tuple[int, int, int | None, int, int]:
         refs = self._refs
         self._expansion(location, *refs)
-        line, col = self._line.value, self._col.value
+        line, col, file = self._line.value, self._col.value, self._file.value
+        if not location.int_data & _MACRO_ID_BIT:
+            return line, col, file, line, col  # written in a file: spelled where it expands
         self._spelling(location, *refs)
         return line, col, self._file.value, self._line.value, self._col.value
+
+
+# clang encodes a SourceLocation in CXSourceLocation.int_data; the top bit marks a macro location.
+_MACRO_ID_BIT = 1 << 31
 
 
 def file_handle(tu: Any, path: str) -> int | None:
