@@ -89,6 +89,14 @@ class IrCache:
         """The key of one check's findings over a group of units (in any order)."""
         return hashlib.sha256("\0".join([toolchain_hash(), check, *sorted(fingerprints)]).encode()).hexdigest()
 
+    def absorb(self, hits: dict[str, int], misses: dict[str, int], notices: list[ir.Notification]) -> None:
+        """Add what a worker's cache saw to this one's counts and notices."""
+        for kind, count in hits.items():
+            self.hits[kind] += count
+        for kind, count in misses.items():
+            self.misses[kind] += count
+        self.notices.extend(notices)
+
     def has(self, key: str) -> bool:
         """Is there an entry (valid or not) for a file's key? Counts a miss when there is none."""
         present = self._entry(key).is_file()

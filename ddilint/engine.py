@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import os
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,17 +13,18 @@ from dataclasses import dataclass, field
 from ddilint import ir
 from ddilint.cache import IrCache
 from ddilint.catalog import Catalog
-from ddilint.checks import CHECKS, Check
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
-from ddilint.discovery import Driver, discover, display_path, reportable
+from ddilint.discovery import Driver, discover, reportable
+from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, run_job, units
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
-from ddilint.parallel import parse_one, parse_stream
+from ddilint.parallel import map_drivers
 from ddilint.policy import UnknownRuleError, apply, resolve
-from ddilint.program import Program
 from ddilint.progress import progress
 from ddilint.suppressions import UNUSED_CODE, Suppression, apply_suppressions, parse_suppressions, unused
+
+DRIVERS_PER_WORKER = 2  # below this many drivers per worker, parallelize files rather than drivers
 
 
 @dataclass
@@ -67,31 +69,17 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     frontend = FrontendOptions(
         options.include_dirs, options.defines, catalog.assertion_macros, wdk_include=options.wdk_include
     )
-    tasks = [(path, _file_options(path, frontend, options.compile_db)) for d in drivers for path in d.files]
-    fingerprints: dict[int, str] = {}
-    with progress(len(tasks), options.progress) as advance:
-        parsed = _units(tasks, options, advance)
-        for driver in drivers:
-            units = []
-            for _ in driver.files:
-                started = time.perf_counter()
-                unit, fingerprint = next(parsed)
-                timings["parse"] += time.perf_counter() - started
-                notifications.extend(unit.notifications)
-                if unit.analyzed:
-                    analyzed += 1
-                    sources[unit.path] = unit.source_lines
-                units.append(unit)
-                if fingerprint is not None:
-                    fingerprints[id(unit)] = fingerprint
-            for group in split_drivers(units, catalog):
-                program = Program(group)
-                for check_class in CHECKS:
-                    if check_class.code in options.enabled:
-                        started = time.perf_counter()
-                        findings.extend(_check(check_class, catalog, program, options.cache, fingerprints))
-                        timings[check_class.code] += time.perf_counter() - started
-            fingerprints.clear()  # the driver's units go; ids may be reused
+    jobs = [[(path, _file_options(path, frontend, options.compile_db)) for path in d.files] for d in drivers]
+    with progress(sum(map(len, jobs)), options.progress) as advance:
+        for outcome in _outcomes(jobs, catalog, options, advance):
+            findings.extend(outcome.findings)
+            notifications.extend(outcome.notifications)
+            sources.update(outcome.sources)
+            analyzed += outcome.analyzed
+            for phase, seconds in outcome.timings.items():
+                timings[phase] += seconds
+            if options.cache is not None:
+                options.cache.absorb(outcome.cache_hits, outcome.cache_misses, outcome.cache_notices)
     if options.cache is not None:
         notifications.extend(options.cache.notices)
     if options.report_only is not None:
@@ -114,48 +102,34 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     )
 
 
-def _units(
-    tasks: list[tuple[str, FrontendOptions]], options: RunOptions, advance: Callable[[int], None]
-) -> Iterator[tuple[ir.TranslationUnit, str | None]]:
-    """Every task's unit in order, with its cache fingerprint: from the cache when it has an entry,
-    else parsed (in worker processes) and stored. Units are made as they are consumed."""
+def _outcomes(
+    jobs: list[list[Task]], catalog: Catalog, options: RunOptions, advance: Callable[[int], None]
+) -> Iterator[DriverOutcome]:
+    """Each driver's outcome, in order. Many drivers: whole drivers in worker processes (parsing and
+    checks use every core). Few: checked here, with their files parsed in workers."""
+    enabled = frozenset(options.enabled)
     cache = options.cache
-    if cache is None:
-        for unit in parse_stream(tasks, options.jobs, advance):
-            yield unit, None
+    if options.jobs > 1 and len(jobs) >= DRIVERS_PER_WORKER * options.jobs:
+        cache_dir = str(cache.directory) if cache is not None else None
+        driver_jobs = [DriverJob(tuple(tasks), catalog, enabled, cache_dir) for tasks in jobs]
+        sizes = [_size(tasks) for tasks in jobs]
+        for outcome, tasks in zip(map_drivers(run_job, driver_jobs, options.jobs, sizes), jobs, strict=True):
+            advance(len(tasks))
+            yield outcome
         return
-    keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
-    cached = [key is not None and cache.has(key) for key in keys]
-    parsed = parse_stream([t for t, hit in zip(tasks, cached, strict=True) if not hit], options.jobs, advance)
-    for task, key, hit in zip(tasks, keys, cached, strict=True):
-        unit = cache.load(key, display_path(task[0])) if hit and key is not None else None
-        if hit:
-            advance(1)
-            if unit is None:  # damaged, or a header it read changed
-                unit = parse_one(task)
-                if key is not None and unit.analyzed:
-                    cache.store(key, unit)
-        else:
-            unit = next(parsed)
-            if key is not None and unit.analyzed:
-                cache.store(key, unit)
-        yield unit, (cache.unit_fingerprint(key, unit) if key is not None and unit.analyzed else None)
+    flat = [task for tasks in jobs for task in tasks]
+    parsed = units(flat, cache, options.jobs, advance)
+    for tasks in jobs:
+        yield analyze(itertools.islice(parsed, len(tasks)), catalog, enabled, cache)
 
 
-def _check(
-    check_class: type[Check], catalog: Catalog, program: Program, cache: IrCache | None, fingerprints: dict[int, str]
-) -> list[Finding]:
-    """One check's findings over a driver: from the cache when none of its files (or their headers) changed."""
-    prints = [fingerprints.get(id(unit)) for unit in program.units]
-    if cache is None or not prints or None in prints:
-        return check_class(catalog).run(program)
-    key = cache.findings_key(check_class.code, [p for p in prints if p is not None])
-    cached = cache.load_findings(key, program.units[0].path)
-    if cached is not None:
-        return cached
-    found = list(check_class(catalog).run(program))
-    cache.store_findings(key, found)
-    return found
+def _size(tasks: list[Task]) -> int:
+    """A driver's size in bytes, to start the largest first."""
+    total = 0
+    for path, _ in tasks:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(path)
+    return total
 
 
 def _suppressions(
@@ -187,22 +161,6 @@ def _unused_finding(suppression: Suppression, catalog: Catalog) -> Finding:
         ddi="",
         function="",
     )
-
-
-def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[list[ir.TranslationUnit]]:
-    """The drivers of one directory: all its files, unless several of them define an entry point.
-
-    A folder of single-file drivers (samples, tests) then gives one driver per
-    file instead of one driver with many DriverEntry routines.
-    """
-    with_entry = [u for u in units if any(_is_entry(f, catalog) for f in u.functions)]
-    if len(with_entry) <= 1:
-        return [units]
-    return [[u] for u in units]
-
-
-def _is_entry(function: ir.Function, catalog: Catalog) -> bool:
-    return function.name in catalog.entry_names or bool(set(function.role_types) & catalog.entry_role_types)
 
 
 def _file_options(path: str, base: FrontendOptions, db: CompileDb | None) -> FrontendOptions:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
 
 from ddilint import ir
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import display_path
 from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
 from ddilint.frontend.precompiled import directory, use_directory
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 MIN_FILES_PER_WORKER = 4  # below this, starting workers costs more than it saves
 
@@ -48,12 +52,35 @@ def parse_stream(
             yield _parse(task)
             advance(1)
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
         for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
             yield unit
             advance(1)
+
+
+def map_drivers(
+    function: Callable[[J], R], jobs: Sequence[J], workers: int, sizes: Sequence[int] | None = None
+) -> Iterator[R]:
+    """``function`` over whole-driver jobs in worker processes; results in the jobs' order.
+
+    Jobs start largest first (``sizes``), so a big driver does not start last
+    and leave the other cores idle at the end of the run.
+    """
+    context = multiprocessing.get_context(_start_method())
+    order = sorted(range(len(jobs)), key=lambda i: -(sizes[i] if sizes is not None else 0))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
+        futures: dict[int, Future[R]] = {i: pool.submit(call_with_deep_stack_of, function, jobs[i]) for i in order}
+        for i in range(len(jobs)):
+            yield futures.pop(i).result()
+
+
+def call_with_deep_stack_of(function: Callable[[J], R], job: J) -> R:
+    return call_with_deep_stack(lambda: function(job))
+
+
+def _start_method() -> str:
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def parse_one(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:

@@ -1,0 +1,152 @@
+"""One driver, analysed: its files' units (from the cache or parsed) through the enabled checks.
+
+A driver is the unit of work of a run: with many drivers, each worker process
+analyses whole drivers (``DriverJob``) and returns a ``DriverOutcome`` (findings,
+notifications, source lines), so parsing *and* checking use every core and the
+IR never leaves the worker. With few drivers, the main process checks them and
+only the parsing of their files is spread over workers (``parse_stream``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ddilint import ir
+from ddilint.cache import IrCache
+from ddilint.catalog import Catalog
+from ddilint.checks import CHECKS, Check
+from ddilint.discovery import display_path
+from ddilint.findings import Finding
+from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.parallel import parse_one, parse_stream
+from ddilint.program import Program
+
+Task = tuple[str, FrontendOptions]
+
+
+@dataclass
+class DriverOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    notifications: list[ir.Notification] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # display path -> lines
+    analyzed: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    cache_hits: dict[str, int] = field(default_factory=dict)
+    cache_misses: dict[str, int] = field(default_factory=dict)
+    cache_notices: list[ir.Notification] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DriverJob:
+    """What a worker needs to analyse one driver on its own."""
+
+    tasks: tuple[Task, ...]
+    catalog: Catalog
+    enabled: frozenset[str]
+    cache_dir: str | None
+
+
+def run_job(job: DriverJob) -> DriverOutcome:
+    """Analyse one driver in this process (a worker's entry point)."""
+    cache = IrCache(job.cache_dir) if job.cache_dir is not None else None
+    outcome = analyze(units(list(job.tasks), cache, 1, lambda _n: None), job.catalog, job.enabled, cache)
+    if cache is not None:
+        outcome.cache_hits, outcome.cache_misses = dict(cache.hits), dict(cache.misses)
+        outcome.cache_notices = list(cache.notices)
+    return outcome
+
+
+def analyze(
+    parsed: Iterator[tuple[ir.TranslationUnit, str | None]],
+    catalog: Catalog,
+    enabled: frozenset[str] | set[str],
+    cache: IrCache | None,
+) -> DriverOutcome:
+    """Run the enabled checks over one driver's units (consumed from ``parsed``)."""
+    outcome = DriverOutcome()
+    driver_units: list[ir.TranslationUnit] = []
+    fingerprints: dict[int, str] = {}
+    while True:
+        started = time.perf_counter()
+        item = next(parsed, None)
+        outcome.timings["parse"] += time.perf_counter() - started
+        if item is None:
+            break
+        unit, fingerprint = item
+        outcome.notifications.extend(unit.notifications)
+        if unit.analyzed:
+            outcome.analyzed += 1
+            outcome.sources[unit.path] = unit.source_lines
+        driver_units.append(unit)
+        if fingerprint is not None:
+            fingerprints[id(unit)] = fingerprint
+    for group in split_drivers(driver_units, catalog):
+        program = Program(group)
+        for check_class in CHECKS:
+            if check_class.code in enabled:
+                started = time.perf_counter()
+                outcome.findings.extend(_check(check_class, catalog, program, cache, fingerprints))
+                outcome.timings[check_class.code] += time.perf_counter() - started
+    return outcome
+
+
+def units(
+    tasks: list[Task], cache: IrCache | None, jobs: int, advance: Callable[[int], None]
+) -> Iterator[tuple[ir.TranslationUnit, str | None]]:
+    """Every task's unit in order, with its cache fingerprint: from the cache when it has an entry,
+    else parsed (in ``jobs`` worker processes) and stored. Units are made as they are consumed."""
+    if cache is None:
+        for unit in parse_stream(tasks, jobs, advance):
+            yield unit, None
+        return
+    keys = [cache.key(path, display_path(path), opts) for path, opts in tasks]
+    cached = [key is not None and cache.has(key) for key in keys]
+    parsed = parse_stream([t for t, hit in zip(tasks, cached, strict=True) if not hit], jobs, advance)
+    for task, key, hit in zip(tasks, keys, cached, strict=True):
+        unit = cache.load(key, display_path(task[0])) if hit and key is not None else None
+        if hit:
+            advance(1)
+            if unit is None:  # damaged, or a header it read changed
+                unit = parse_one(task)
+                if key is not None and unit.analyzed:
+                    cache.store(key, unit)
+        else:
+            unit = next(parsed)
+            if key is not None and unit.analyzed:
+                cache.store(key, unit)
+        yield unit, (cache.unit_fingerprint(key, unit) if key is not None and unit.analyzed else None)
+
+
+def _check(
+    check_class: type[Check], catalog: Catalog, program: Program, cache: IrCache | None, fingerprints: dict[int, str]
+) -> list[Finding]:
+    """One check's findings over a driver: from the cache when none of its files (or their headers) changed."""
+    prints = [fingerprints.get(id(unit)) for unit in program.units]
+    if cache is None or not prints or None in prints:
+        return check_class(catalog).run(program)
+    key = cache.findings_key(check_class.code, [p for p in prints if p is not None])
+    cached = cache.load_findings(key, program.units[0].path)
+    if cached is not None:
+        return cached
+    found = list(check_class(catalog).run(program))
+    cache.store_findings(key, found)
+    return found
+
+
+def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[list[ir.TranslationUnit]]:
+    """The drivers of one directory: all its files, unless several of them define an entry point.
+
+    A folder of single-file drivers (samples, tests) then gives one driver per
+    file instead of one driver with many DriverEntry routines.
+    """
+    with_entry = [u for u in units if any(_is_entry(f, catalog) for f in u.functions)]
+    if len(with_entry) <= 1:
+        return [units]
+    return [[u] for u in units]
+
+
+def _is_entry(function: ir.Function, catalog: Catalog) -> bool:
+    return function.name in catalog.entry_names or bool(set(function.role_types) & catalog.entry_role_types)
