@@ -32,7 +32,19 @@ from ddilint.analysis.driver_model import (
     removes,
     strip,
 )
-from ddilint.analysis.values import ANY, NEG, POS, ZERO, Evaluator, sign_of
+from ddilint.analysis.values import (
+    ANY,
+    NEG,
+    POS,
+    ZERO,
+    Evaluator,
+    bit_after_write,
+    bit_key,
+    bit_mask,
+    bit_test,
+    const_value,
+    sign_of,
+)
 from ddilint.cfg import Node, NodeKind, case_values, describe_edge
 from ddilint.ir import Step
 from ddilint.program import Program
@@ -126,6 +138,7 @@ class PairingPaths:
         self._calls: dict[tuple[int, int], list[tuple[ir.Call, ir.Function]]] = {}
         self._node_call_memo: dict[int, list[ir.Call]] = {}
         self._postorder_memo: dict[int, list[ir.Expr]] = {}
+        self._bit_key_memo: dict[int, dict[str, list[tuple[str, int]]]] = {}
 
     # ------------------------------------------------------------ public
 
@@ -156,11 +169,16 @@ class PairingPaths:
         return {key: value for key, value in common if not key.startswith("l:")}
 
     def _initial_facts(self) -> frozenset[tuple[str, int]]:
-        return frozenset(
-            (f"g:{name}", sign_of(value))
+        facts = {
+            f"g:{name}": sign_of(value)
             for name, value in self.global_inits.items()
             if f"g:{name}" in self.tracked and value is not None
-        )
+        }
+        for base, bits in self._bit_keys().items():
+            value = self.global_inits.get(base[2:]) if base.startswith("g:") else None
+            if value is not None:
+                facts.update((key, POS if value & mask else ZERO) for key, mask in bits)
+        return frozenset(facts.items())
 
     # ------------------------------------------------------------ search
 
@@ -317,12 +335,40 @@ class PairingPaths:
         return Evaluator(lambda e: self._key(e, frame), call_value)
 
     def _key(self, e: ir.Expr, frame: Frame) -> str | None:
-        """The tracked storage ``e`` names, seen through the parameters bound by the callers."""
+        """The tracked storage ``e`` names (or the tracked bit test it is), seen through the callers' bindings."""
+        test = bit_test(e)
+        if test is not None:
+            base = self._raw_key(test[0], frame)
+            key = bit_key(base, test[1]) if base is not None else None
+        else:
+            key = self._raw_key(e, frame)
+        return key if key is not None and key in self.tracked else None
+
+    def _raw_key(self, e: ir.Expr, frame: Frame) -> str | None:
         key = lvalue_key(e, frame.function)
-        if key is None:
-            return None
-        key = frame.resolve(key)
-        return key if key in self.tracked else None
+        return frame.resolve(key) if key is not None else None
+
+    def _bit_keys(self) -> dict[str, list[tuple[str, int]]]:
+        """The tracked bit tests by the key of the variable they test."""
+        memo = self._bit_key_memo.get(id(self.tracked))
+        if memo is None:
+            memo = {}
+            for key in self.tracked:
+                split = bit_mask(key)
+                if split is not None:
+                    memo.setdefault(split[0], []).append((key, split[1]))
+            self._bit_key_memo[id(self.tracked)] = memo
+        return memo
+
+    def _write_bits(self, target: ir.Expr, op: str, value: ir.Expr | None, frame: Frame, facts: dict[str, int]) -> None:
+        """Update the tracked bit tests of the variable ``target`` after ``target op value``."""
+        bits = self._bit_keys()
+        if not bits:
+            return
+        base = self._raw_key(target, frame)
+        for key, mask in bits.get(base or "", ()):
+            constant = const_value(value) if value is not None else None
+            facts[key] = bit_after_write(op, constant, mask, facts.get(key, ANY))
 
     def _apply_effects(self, node: Node, frame: Frame, facts: dict[str, int], ev: Evaluator) -> None:
         function = frame.function
@@ -337,10 +383,12 @@ class PairingPaths:
                 key = self._key(e.target, frame)
                 if key is not None:
                     facts[key] = ev.eval(e.value, facts) if e.op == "=" else ANY
+                self._write_bits(e.target, e.op, e.value, frame, facts)
             elif isinstance(e, ir.Unary) and e.op in ("++", "--"):
                 key = self._key(e.operand, frame)
                 if key is not None:
                     facts[key] = ANY
+                self._write_bits(e.operand, "++", None, frame, facts)
             elif isinstance(e, ir.Call) and self.program.resolve(e.callee, function) is None:
                 # an external call may write through the pointers it is given (a driver call was entered)
                 for arg in e.args:
@@ -349,6 +397,7 @@ class PairingPaths:
                         if key is not None:
                             written_handle = e is self.reg.call and key in self.flags
                             facts[key] = self.flags[key] if written_handle else ANY
+                        self._write_bits(arg.operand, "call", None, frame, facts)
 
 
 def edge_feasible(evaluator: Evaluator, node: Node, label: str, facts: dict[str, int]) -> bool:
@@ -417,7 +466,29 @@ def success_flags(program: Program, registration: Registration) -> dict[str, int
         for returned in _walk_success_region(program, function, start, followed, value, status_keys, flags):
             for site in program.callers(function):
                 regions.append((site.caller, site.node, site.call, returned))
+    _flags_through_out_parameters(program, flags)
     return {key: value for key, value in flags.items() if key not in status_keys and not key.startswith("l:")}
+
+
+def _flags_through_out_parameters(program: Program, flags: dict[str, int]) -> None:
+    """``*Registered = TRUE`` in a helper flags what its callers pass: ``RegisterImage(&g_Registered)``."""
+    for key, value in list(flags.items()):
+        if not key.startswith("*l:"):
+            continue
+        function_name, _, param = key[3:].rpartition(":")
+        for function in program.functions():
+            if function.name != function_name:
+                continue
+            index = next((i for i, p in enumerate(function.params) if p.name == param), None)
+            if index is None:
+                continue
+            for site in program.callers(function):
+                if index < len(site.call.args):
+                    arg = strip(site.call.args[index])
+                    if isinstance(arg, ir.Unary) and arg.op == "&":
+                        passed = lvalue_key(arg.operand, site.caller)
+                        if passed is not None:
+                            flags.setdefault(passed, value)
 
 
 def _walk_success_region(
@@ -489,11 +560,13 @@ def _collect_flag_writes(
     if node.kind == NodeKind.DECL and node.var is not None and node.expr is not None:
         writes.append((f"l:{function.name}:{node.var}", node.expr))
     if node.expr is not None:
-        writes += [
-            (lvalue_key(e.target, function), e.value)
-            for e in ir.postorder(node.expr)
-            if isinstance(e, ir.Assign) and e.op == "="
-        ]
+        for e in ir.postorder(node.expr):
+            if isinstance(e, ir.Assign) and e.op == "=":
+                writes.append((lvalue_key(e.target, function), e.value))
+            elif isinstance(e, ir.Assign) and e.op == "|=" and const_value(e.value):
+                base = lvalue_key(e.target, function)  # a success bit: X |= FLAG
+                if base is not None:
+                    flags[bit_key(base, const_value(e.value) or 0)] = POS
     for key, value_expr in writes:
         if key is None:
             continue
@@ -534,6 +607,10 @@ def flag_like_variables(program: Program) -> set[str]:
                     key = lvalue_key(e.target, function)
                     if key is not None:
                         keys.add(key)
+                elif isinstance(e, ir.Assign) and e.op == "|=" and const_value(e.value):
+                    key = lvalue_key(e.target, function)
+                    if key is not None:
+                        keys.add(bit_key(key, const_value(e.value) or 0))
     return keys
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from ddilint import ir
 from ddilint.analysis.driver_model import Registration, link_key_of_call, lvalue_key
+from ddilint.analysis.values import bit_key, bit_test
 from ddilint.program import Program
 
 _JUMPS = (ir.Return, ir.Goto, ir.Break, ir.Continue, ir.Leave)
@@ -27,6 +28,11 @@ _JUMPS = (ir.Return, ir.Goto, ir.Break, ir.Continue, ir.Leave)
 def condition_keys(expr: ir.Expr, function: ir.Function) -> set[str]:
     keys = set()
     for e in ir.walk(expr):
+        test = bit_test(e)
+        if test is not None:
+            base = lvalue_key(test[0], function)
+            if base is not None:
+                keys.add(bit_key(base, test[1]))
         if isinstance(e, (ir.Name, ir.Member, ir.Index)) or (isinstance(e, ir.Unary) and e.op == "*"):
             key = lvalue_key(e, function)
             if key is not None and not key.startswith("fn:"):

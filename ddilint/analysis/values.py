@@ -91,6 +91,57 @@ def const_value(expr: ir.Expr) -> int | None:
     return expr.value if isinstance(expr, ir.Const) else None
 
 
+# ------------------------------------------------------------------ bit flags
+#
+# ``g_Flags |= FLAG_IMAGE`` ... ``if (g_Flags & FLAG_IMAGE)``: the test ``X & m`` is
+# tracked as a variable of its own, keyed ``<key of X>&<m>``, and the writes to X
+# update it: ``X |= v`` makes it non-zero when ``v & m``, ``X &= v`` zero when
+# ``v & m == 0``, ``X = v`` sets it to ``v & m``; any other write forgets it.
+
+
+def bit_test(e: ir.Expr) -> tuple[ir.Expr, int] | None:
+    """``(X, m)`` when ``e`` is ``X & m`` (or ``m & X``) with a non-zero constant mask."""
+    while isinstance(e, ir.Cast):
+        e = e.operand
+    if not isinstance(e, ir.Binary) or e.op != "&":
+        return None
+    for base, mask in ((e.left, e.right), (e.right, e.left)):
+        value = const_value(mask)
+        if value and const_value(base) is None:
+            return base, value
+    return None
+
+
+def bit_key(base_key: str, mask: int) -> str:
+    return f"{base_key}&{mask:#x}"
+
+
+def bit_mask(key: str) -> tuple[str, int] | None:
+    """The base key and mask of a bit key, or None for an ordinary key."""
+    base, sep, mask = key.rpartition("&0x")
+    if not sep:
+        return None
+    try:
+        return base, int(mask, 16)
+    except ValueError:
+        return None
+
+
+def bit_after_write(op: str, value: int | None, mask: int, current: int) -> int:
+    """What ``X & mask`` is after ``X op value`` (``value`` None: not a constant)."""
+    if value is None:
+        return ANY
+    if op == "=":
+        return POS if value & mask else ZERO
+    if op == "|=":
+        return POS if value & mask else current
+    if op == "&=":
+        if value & mask == 0:
+            return ZERO
+        return current if value & mask == mask else ANY
+    return ANY
+
+
 class Evaluator:
     """Evaluates expressions to sign sets under some facts; narrows facts along a branch."""
 
@@ -154,6 +205,10 @@ class Evaluator:
         if e.op in COMPARISONS:
             right_const = const_value(e.right)
             return compare(e.op, self.eval(e.left, facts), self.eval(e.right, facts), right_const)
+        if e.op == "&":  # a bit test, when it is tracked
+            key = self.key_of(e)
+            if key is not None and key in facts:
+                return facts[key]
         return ANY
 
     # ------------------------------------------------------------ narrowing
