@@ -4,8 +4,10 @@ A file's key hashes its bytes, its display path, the frontend options, and a
 *toolchain* hash (ddilint's version, the cache format, the bundled headers, the
 WDK shims and the rules/ data). Headers the file read from outside ddilint (the
 driver's own, a real WDK) are recorded with their content hash in the entry and
-checked on load. A check's findings over a driver are keyed by the check and the
-fingerprints (key plus current header hashes) of the driver's units.
+checked on load. A driver's outcome (findings, notifications) is keyed by the
+enabled checks and the fingerprints (key plus current header hashes) of its
+files, which are read from the first line of their entries: a driver that did
+not change is reported without decoding its IR.
 
 Entries are plain data (never pickle): one that is truncated, corrupted, of
 another version or that does not decode is ignored with one notice and rebuilt.
@@ -22,13 +24,23 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ddilint import __version__, ir
 from ddilint.catalog import rules_dir
-from ddilint.codec import FORMAT, DecodeError, decode_findings, decode_unit, encode_findings, encode_unit
+from ddilint.codec import (
+    FORMAT,
+    DecodeError,
+    decode_findings,
+    decode_notifications,
+    decode_unit,
+    encode_findings,
+    encode_notifications,
+    encode_unit,
+)
 from ddilint.findings import Finding
 
 CACHE_DIR_NAME = ".ddilint_cache"
@@ -52,14 +64,23 @@ def toolchain_hash() -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Outcome:
+    """What the cache keeps of an analysed driver."""
+
+    findings: list[Finding]
+    notifications: list[ir.Notification]
+    analyzed: int
+
+
 class IrCache:
     """Lowered units on disk under ``directory``; ``notices`` collects problems (one line each)."""
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)
         self.notices: list[ir.Notification] = []
-        self.hits = {"files": 0, "findings": 0}
-        self.misses = {"files": 0, "findings": 0}
+        self.hits = {"files": 0, "drivers": 0}
+        self.misses = {"files": 0, "drivers": 0}
         self._writable = True
         self._hashes: dict[str, str | None] = {}  # per run: a file edited between two runs is hashed again
 
@@ -82,12 +103,24 @@ class IrCache:
 
     def unit_fingerprint(self, key: str, unit: ir.TranslationUnit) -> str:
         """The key plus the current content of every header the unit read: what its findings depend on."""
-        parts = [key, *(f"{dep}\0{self._file_hash(dep)}" for dep in unit.dependencies)]
+        return self._fingerprint(key, unit.dependencies)
+
+    def fingerprint_of(self, key: str) -> str | None:
+        """A cached file's fingerprint from its entry's first line alone (no IR decoded), or None."""
+        try:
+            read = self._read(key, body=False)
+            return self._fingerprint(key, [dep for dep, _ in read[0]["dependencies"]]) if read else None
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None  # reported, and rebuilt, when the file itself is loaded
+
+    def _fingerprint(self, key: str, dependencies: list[str]) -> str:
+        parts = [key, *(f"{dep}\0{self._file_hash(dep)}" for dep in dependencies)]
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def findings_key(self, check: str, fingerprints: list[str]) -> str:
-        """The key of one check's findings over a group of units (in any order)."""
-        return hashlib.sha256("\0".join([toolchain_hash(), check, *sorted(fingerprints)]).encode()).hexdigest()
+    def outcome_key(self, enabled: frozenset[str], fingerprints: list[str]) -> str:
+        """The key of a driver's outcome: its files' fingerprints, in order, and the enabled checks."""
+        parts = [toolchain_hash(), "outcome", ",".join(sorted(enabled)), *fingerprints]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def absorb(self, hits: dict[str, int], misses: dict[str, int], notices: list[ir.Notification]) -> None:
         """Add what a worker's cache saw to this one's counts and notices."""
@@ -106,11 +139,11 @@ class IrCache:
 
     def load(self, key: str, display: str) -> ir.TranslationUnit | None:
         try:
-            data = self._read(key)
-            if data is None or any(self._file_hash(dep) != digest for dep, digest in data["dependencies"]):
+            read = self._read(key, body=True)
+            if read is None or any(self._file_hash(dep) != digest for dep, digest in read[0]["dependencies"]):
                 self.misses["files"] += 1
                 return None  # no entry, or a header it read has changed: a plain miss
-            unit = decode_unit(data["unit"])
+            unit = decode_unit(read[1])
         except (ValueError, KeyError, TypeError, AttributeError, DecodeError, RecursionError) as exc:
             return self._damaged(exc, display, "files")
         self.hits["files"] += 1
@@ -118,35 +151,52 @@ class IrCache:
 
     def store(self, key: str, unit: ir.TranslationUnit) -> None:
         dependencies = [[dep, self._file_hash(dep)] for dep in unit.dependencies]
-        self._write(key, {"dependencies": [d for d in dependencies if d[1] is not None], "unit": encode_unit(unit)})
+        self._write(key, {"dependencies": [d for d in dependencies if d[1] is not None]}, encode_unit(unit))
 
-    def load_findings(self, key: str, display: str) -> list[Finding] | None:
+    def load_outcome(self, key: str, display: str) -> Outcome | None:
+        """A driver's findings, notifications and number of analyzed files, if cached."""
         try:
-            data = self._read(key)
-            if data is None:
-                self.misses["findings"] += 1
+            read = self._read(key, body=False)
+            if read is None:
+                self.misses["drivers"] += 1
                 return None
-            findings = decode_findings(data["findings"])
+            header = read[0]
+            findings = decode_findings(header["findings"])
+            notifications = decode_notifications(header["notifications"])
+            analyzed = int(header["analyzed"])
         except (ValueError, KeyError, TypeError, AttributeError, DecodeError, RecursionError) as exc:
-            return self._damaged(exc, display, "findings")
-        self.hits["findings"] += 1
-        return findings
+            return self._damaged(exc, display, "drivers")
+        self.hits["drivers"] += 1
+        return Outcome(findings, notifications, analyzed)
 
-    def store_findings(self, key: str, findings: list[Finding]) -> None:
-        self._write(key, {"findings": encode_findings(findings)})
+    def store_outcome(self, key: str, outcome: Outcome) -> None:
+        self._write(
+            key,
+            {
+                "findings": encode_findings(outcome.findings),
+                "notifications": encode_notifications(outcome.notifications),
+                "analyzed": outcome.analyzed,
+            },
+        )
 
-    def _read(self, key: str) -> dict[str, Any] | None:
-        """The entry's data if it exists; raises ValueError if it is damaged or made by another version."""
+    def _read(self, key: str, body: bool) -> tuple[dict[str, Any], Any] | None:
+        """The entry's header (first line) and, if asked, its body (second line); None if there is no entry.
+
+        Raises ValueError when the entry is damaged or made by another version.
+        """
         try:
             raw = self._entry(key).read_bytes()
         except OSError:
             return None
-        data = json.loads(raw)
-        if not isinstance(data, dict):
+        first, _, rest = raw.partition(b"\n")
+        header = json.loads(first)
+        if not isinstance(header, dict):
             raise DecodeError("not a cache entry")
-        if data.get("ddilint") != __version__ or data.get("format") != FORMAT or data.get("key") != key:
+        if header.get("ddilint") != __version__ or header.get("format") != FORMAT or header.get("key") != key:
             raise DecodeError("made by another version")
-        return data
+        if body and not rest:
+            raise DecodeError("truncated")
+        return header, (json.loads(rest) if body else None)
 
     def _damaged(self, exc: BaseException, display: str, kind: str) -> None:
         self.notices.append(
@@ -155,10 +205,10 @@ class IrCache:
         self.misses[kind] += 1
         return None
 
-    def _write(self, key: str, payload: dict[str, Any]) -> None:
+    def _write(self, key: str, header: dict[str, Any], body: Any = None) -> None:
         if not self._writable:
             return
-        data = {"ddilint": __version__, "format": FORMAT, "key": key, **payload}
+        data = {"ddilint": __version__, "format": FORMAT, "key": key, **header}
         entry = self._entry(key)
         try:
             self._prepare()
@@ -166,7 +216,10 @@ class IrCache:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                    json.dump(data, handle, separators=(",", ":"))
+                    json.dump(data, handle, separators=(",", ":"))  # one line: JSON escapes newlines
+                    if body is not None:
+                        handle.write("\n")
+                        json.dump(body, handle, separators=(",", ":"))
                 os.replace(tmp, entry)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -15,7 +15,7 @@ from typing import Any
 from ddilint import ir
 from ddilint.findings import Finding
 
-FORMAT = 1
+FORMAT = 2
 
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -51,6 +51,17 @@ def decode_findings(data: Any) -> list[Finding]:
     if not isinstance(findings, list) or not all(isinstance(f, Finding) for f in findings):
         raise DecodeError("not a list of findings")
     return findings
+
+
+def encode_notifications(notifications: list[ir.Notification]) -> list[Any]:
+    return [_encode(n, "") for n in notifications]
+
+
+def decode_notifications(data: Any) -> list[ir.Notification]:
+    notes = _checked(data)
+    if not isinstance(notes, list) or not all(isinstance(n, ir.Notification) for n in notes):
+        raise DecodeError("not a list of notifications")
+    return notes
 
 
 def _checked(data: Any) -> Any:

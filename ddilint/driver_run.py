@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ddilint import ir
-from ddilint.cache import IrCache
+from ddilint.cache import IrCache, Outcome
 from ddilint.catalog import Catalog
-from ddilint.checks import CHECKS, Check
+from ddilint.checks import CHECKS
 from ddilint.discovery import display_path
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.parallel import parse_one, parse_stream
 from ddilint.program import Program
+from ddilint.sources import read_source
 
 Task = tuple[str, FrontendOptions]
 
@@ -88,8 +89,34 @@ def analyze(
         for check_class in CHECKS:
             if check_class.code in enabled:
                 started = time.perf_counter()
-                outcome.findings.extend(_check(check_class, catalog, program, cache, fingerprints))
+                outcome.findings.extend(check_class(catalog).run(program))
                 outcome.timings[check_class.code] += time.perf_counter() - started
+    prints = [fingerprints.get(id(unit)) for unit in driver_units]
+    if cache is not None and prints and None not in prints:
+        key = cache.outcome_key(frozenset(enabled), [p for p in prints if p is not None])
+        cache.store_outcome(key, Outcome(outcome.findings, outcome.notifications, outcome.analyzed))
+    return outcome
+
+
+def cached_outcome(tasks: list[Task], enabled: frozenset[str], cache: IrCache) -> DriverOutcome | None:
+    """A driver none of whose files (or the headers they read) changed: its outcome, without its IR."""
+    prints = []
+    for path, options in tasks:
+        key = cache.key(path, display_path(path), options)
+        fingerprint = cache.fingerprint_of(key) if key is not None else None
+        if fingerprint is None:
+            return None
+        prints.append(fingerprint)
+    if not prints:
+        return None
+    found = cache.load_outcome(cache.outcome_key(enabled, prints), display_path(tasks[0][0]))
+    if found is None:
+        return None
+    outcome = DriverOutcome(list(found.findings), list(found.notifications), analyzed=found.analyzed)
+    for path, _ in tasks:
+        source = read_source(path)
+        if source.analyzable:
+            outcome.sources[display_path(path)] = source.lines
     return outcome
 
 
@@ -118,22 +145,6 @@ def units(
             if key is not None and unit.analyzed:
                 cache.store(key, unit)
         yield unit, (cache.unit_fingerprint(key, unit) if key is not None and unit.analyzed else None)
-
-
-def _check(
-    check_class: type[Check], catalog: Catalog, program: Program, cache: IrCache | None, fingerprints: dict[int, str]
-) -> list[Finding]:
-    """One check's findings over a driver: from the cache when none of its files (or their headers) changed."""
-    prints = [fingerprints.get(id(unit)) for unit in program.units]
-    if cache is None or not prints or None in prints:
-        return check_class(catalog).run(program)
-    key = cache.findings_key(check_class.code, [p for p in prints if p is not None])
-    cached = cache.load_findings(key, program.units[0].path)
-    if cached is not None:
-        return cached
-    found = list(check_class(catalog).run(program))
-    cache.store_findings(key, found)
-    return found
 
 
 def split_drivers(units: list[ir.TranslationUnit], catalog: Catalog) -> list[list[ir.TranslationUnit]]:

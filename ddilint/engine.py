@@ -16,7 +16,7 @@ from ddilint.catalog import Catalog
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
 from ddilint.discovery import Driver, discover, reportable
-from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, run_job, units
+from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, cached_outcome, run_job, units
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.parallel import map_drivers
@@ -105,9 +105,29 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
 def _outcomes(
     jobs: list[list[Task]], catalog: Catalog, options: RunOptions, advance: Callable[[int], None]
 ) -> Iterator[DriverOutcome]:
-    """Each driver's outcome, in order. Many drivers: whole drivers in worker processes (parsing and
-    checks use every core). Few: checked here, with their files parsed in workers."""
+    """Each driver's outcome, in order: from the cache when none of its files changed; else analysed.
+    Many drivers to analyse: whole drivers in worker processes (parsing and checks use every core).
+    Few: checked here, with their files parsed in workers."""
     enabled = frozenset(options.enabled)
+    cache = options.cache
+    ready = [cached_outcome(tasks, enabled, cache) if cache is not None else None for tasks in jobs]
+    todo = [tasks for tasks, outcome in zip(jobs, ready, strict=True) if outcome is None]
+    analysed = _analyse(todo, catalog, enabled, options, advance)
+    for tasks, outcome in zip(jobs, ready, strict=True):
+        if outcome is None:
+            yield next(analysed)
+        else:
+            advance(len(tasks))
+            yield outcome
+
+
+def _analyse(
+    jobs: list[list[Task]],
+    catalog: Catalog,
+    enabled: frozenset[str],
+    options: RunOptions,
+    advance: Callable[[int], None],
+) -> Iterator[DriverOutcome]:
     cache = options.cache
     if options.jobs > 1 and len(jobs) >= DRIVERS_PER_WORKER * options.jobs:
         cache_dir = str(cache.directory) if cache is not None else None

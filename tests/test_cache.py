@@ -48,18 +48,24 @@ def entries(cache: str) -> list[Path]:
     return sorted(Path(cache).rglob("*.json"))
 
 
-def hits(capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
+def hits(capsys: pytest.CaptureFixture[str], kind: str = "files") -> tuple[int, int]:
+    """(hits, misses) of the cache in the last run's profile line, for files or drivers."""
     line = next(ln for ln in capsys.readouterr().err.splitlines() if "profile:" in ln)
-    hit, miss = re.search(r"files (\d+) hit\(s\) (\d+) miss", line).groups()
+    hit, miss = re.search(kind + r" (\d+) hit\(s\) (\d+) miss", line).groups()
     return int(hit), int(miss)
+
+
+def unit_entries(cache: str) -> list[Path]:
+    """Entries of files (a header line and the IR), not of drivers' outcomes."""
+    return [e for e in entries(cache) if len(e.read_bytes().splitlines()) == 2]
 
 
 def test_second_run_reads_the_cache_and_reports_the_same(tmp_path, capsys):
     src = driver(tmp_path)
     code1, first, cache = check(tmp_path, str(src))
-    assert hits(capsys) == (0, 1) and sum('"unit"' in e.read_text(encoding="utf-8") for e in entries(cache)) == 1
+    assert hits(capsys) == (0, 1) and len(unit_entries(cache)) == 1 and len(entries(cache)) == 2
     code2, second, _ = check(tmp_path, str(src))
-    assert hits(capsys) == (1, 0)
+    assert hits(capsys, "drivers") == (1, 0)  # the driver's outcome: its IR is not even decoded
     assert code1 == code2 == 1 and first == second and first["findings"][0]["code"] == "DDI001"
     assert (Path(cache) / ".gitignore").read_text(encoding="utf-8") == "*\n"
     assert (Path(cache) / "CACHEDIR.TAG").is_file()
@@ -73,7 +79,7 @@ def test_editing_the_file_or_a_header_it_reads_is_a_miss(tmp_path, capsys):
     code, report, _ = check(tmp_path, str(src))
     assert hits(capsys) == (0, 1) and code == 0 and report["findings"] == []
     check(tmp_path, str(src))
-    assert hits(capsys) == (1, 0)
+    assert hits(capsys, "drivers") == (1, 0)
     (src.parent / "local.h").write_text("#define LOCAL_CALL PsSetLoadImageNotifyRoutine(Notify)\n", "utf-8")
     code, report, _ = check(tmp_path, str(src))
     assert hits(capsys) == (0, 1)
@@ -105,14 +111,19 @@ def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, capsys, damage):
 def test_tampered_entry_cannot_name_other_classes(tmp_path):
     src = driver(tmp_path)
     _, first, cache = check(tmp_path, str(src))
-    entry = next(e for e in entries(cache) if '"unit"' in e.read_text(encoding="utf-8"))
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["unit"]["t"] = "os.system"
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    for entry in entries(cache):
+        if entry not in unit_entries(cache):
+            entry.unlink()  # drop the driver's outcome, so that the file's entry is read
+    [entry] = unit_entries(cache)
+    header, body = entry.read_text(encoding="utf-8").splitlines()
+    unit = json.loads(body)
+    unit["t"] = "os.system"
+    entry.write_text(header + "\n" + json.dumps(unit), encoding="utf-8")
     _, second, _ = check(tmp_path, str(src))
     assert second["findings"] == first["findings"]
+    assert any("damaged cache entry" in n["message"] for n in second["notifications"])
     with pytest.raises(DecodeError):
-        decode_unit(data["unit"])
+        decode_unit(unit)
 
 
 def test_no_cache_writes_nothing(tmp_path):
