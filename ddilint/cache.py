@@ -215,11 +215,12 @@ class IrCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
             try:
+                # json.dumps, not json.dump: only the one-shot form uses the C encoder.
+                text = json.dumps(data, separators=(",", ":"))  # one line: JSON escapes newlines
+                if body is not None:
+                    text += "\n" + json.dumps(body, separators=(",", ":"))
                 with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                    json.dump(data, handle, separators=(",", ":"))  # one line: JSON escapes newlines
-                    if body is not None:
-                        handle.write("\n")
-                        json.dump(body, handle, separators=(",", ":"))
+                    handle.write(text)
                 os.replace(tmp, entry)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -71,24 +71,31 @@ def _checked(data: Any) -> Any:
         raise DecodeError(f"cannot decode: {exc}") from exc
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _encode(value: Any, path: str) -> Any:
-    if isinstance(value, ir.Loc):
+    cls = type(value)
+    if cls in _SCALARS:
+        return value
+    if cls is ir.Loc:
         rest = [value.line, value.col, value.end_line, value.end_col]
         return rest if value.file == path else [value.file, *rest]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        return {"t": cls.__name__, "v": [_encode(getattr(value, name), path) for name, _ in _FIELDS[cls]]}
-    if isinstance(value, (list, tuple)):
+    fields = _FIELDS.get(cls)
+    if fields is not None:
+        return {"t": cls.__name__, "v": [_encode(getattr(value, name), path) for name, _ in fields]}
+    if cls is list or cls is tuple:
         return [_encode(v, path) for v in value]
-    if isinstance(value, dict):
+    if cls is dict:
         return {str(k): _encode(v, path) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, _SCALARS):  # an int subclass (a bool is an int) or a str subclass
         return value
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    raise TypeError(f"cannot encode {cls.__name__}")
 
 
 def _decode(data: Any, path: str) -> Any:
-    if isinstance(data, dict) and "t" in data:
+    cls_of_data = type(data)
+    if cls_of_data is dict and "t" in data:
         cls = _CLASSES[data["t"]]
         if cls is ir.Loc:
             raise ValueError("a location outside a loc field")
@@ -98,17 +105,19 @@ def _decode(data: Any, path: str) -> Any:
             raise ValueError(f"{cls.__name__} with {len(values)} fields")
         if cls is ir.TranslationUnit:
             path = values[0]
-        kwargs = {}
+        args = []
         for (name, is_tuple), raw in zip(names, values, strict=True):
             if name == "loc":
-                kwargs[name] = _loc(raw, path)
+                args.append(_loc(raw, path))
+            elif type(raw) in _SCALARS:
+                args.append(raw)
             else:
                 decoded = _decode(raw, path)
-                kwargs[name] = tuple(decoded) if is_tuple else decoded
-        return cls(**kwargs)
-    if isinstance(data, list):
+                args.append(tuple(decoded) if is_tuple else decoded)
+        return cls(*args)
+    if cls_of_data is list:
         return [_decode(v, path) for v in data]
-    if isinstance(data, dict):
+    if cls_of_data is dict:
         return {k: _decode(v, path) for k, v in data.items()}
     return data
 
