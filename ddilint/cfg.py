@@ -274,8 +274,9 @@ class _Builder:
         self._edge(self.stmt(s.body, start), end)
         self.tries.pop()
         if handler_entry is not None and s.handler is not None:
+            # Statements can raise; the __try's own start stands for "before anything ran".
             for node_id in [start, *ctx.body_nodes]:
-                if self.nodes[node_id].kind in (NodeKind.EXPR, NodeKind.DECL, NodeKind.NOP):
+                if node_id == start or self.nodes[node_id].kind in (NodeKind.EXPR, NodeKind.DECL):
                     self._edge(node_id, handler_entry, "exception")
             after_handler = self.stmt(s.handler, handler_entry)
             join = self._new(NodeKind.NOP, s.loc)

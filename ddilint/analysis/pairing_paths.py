@@ -223,16 +223,19 @@ class PairingPaths:
         if node.kind == NodeKind.RETURN and node.expr is not None:
             results = (*results, (_RETURN, evaluator.eval(node.expr, facts)))
         for succ, label in node.succs:
-            branch_facts = dict(facts)
+            if label == "exception":  # raised while the node ran: its call did not complete, its stores did not happen
+                branch_facts, branch_registered = dict(state.facts), state.registered
+            else:
+                branch_facts, branch_registered = dict(facts), registered
             if not edge_feasible(evaluator, node, label, branch_facts):
                 continue
             note = describe_edge(node, label)
             step = Step(node.loc, note) if note else None
-            if not state.registered and any(e is self.reg.call for e in node_calls):
+            if branch_registered and not state.registered and any(e is self.reg.call for e in node_calls):
                 step = Step(self.reg.call.loc, f"{self.reg.ddi.name} succeeds here")
             carried = tuple(r for r in results if r[0] == _RETURN)  # the return value, on its way to the exit
             new_frame = Frame(frame.function, succ, 0, carried, frame.bindings)
-            search.push(self._state(state, new_frame, branch_facts, registered), state, step)
+            search.push(self._state(state, new_frame, branch_facts, branch_registered), state, step)
         return None
 
     def _state(self, state: State, top: Frame, facts: dict[str, int], registered: bool) -> State:

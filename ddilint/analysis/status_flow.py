@@ -207,8 +207,8 @@ class StatusFlow:
         """Depth-first search over (node, variables holding the value, checked yet?) states."""
         origin = Step(start.loc, f"the status is stored in '{', '.join(sorted(holders))}'")
         stack: list[tuple[int, frozenset[str], bool, tuple[Step, ...]]] = [
-            (succ, holders, False, (origin,)) for succ, _ in reversed(start.succs)
-        ]
+            (succ, holders, False, (origin,)) for succ, label in reversed(start.succs) if label != "exception"
+        ]  # an exception edge leaves the call unfinished: there is no status on it
         seen: set[tuple[int, frozenset[str], bool]] = set()
         while stack:
             node_id, names, checked, path = stack.pop()

@@ -2042,6 +2042,49 @@ PVOID InterlockedExchangePointer(_Inout_ _Interlocked_operand_ PVOID volatile *T
 PVOID InterlockedCompareExchangePointer(_Inout_ _Interlocked_operand_ PVOID volatile *Destination, _In_opt_ PVOID ExChange, _In_opt_ PVOID Comperand);
 
 /* =====================================================================
+ * Compiler intrinsics the WDK headers make available (intrin.h), and the
+ * processor macros built on them. No IRQL meaning: declared so code using
+ * them parses.
+ * ===================================================================== */
+void __nop(void);
+void _mm_pause(void);
+void _mm_mfence(void);
+void _mm_lfence(void);
+void _mm_sfence(void);
+void __faststorefence(void);
+void _ReadWriteBarrier(void);
+void _disable(void);
+void _enable(void);
+void __halt(void);
+void __int2c(void);
+unsigned __int64 __rdtsc(void);
+unsigned __int64 __readmsr(unsigned long Register);
+void __writemsr(unsigned long Register, unsigned __int64 Value);
+unsigned __int64 __readcr0(void);
+unsigned __int64 __readcr3(void);
+unsigned __int64 __readcr4(void);
+unsigned __int64 __readcr8(void);
+void __writecr8(unsigned __int64 Data);
+void __cpuid(int CpuInfo[4], int Function);
+void __cpuidex(int CpuInfo[4], int Function, int SubLeaf);
+unsigned char _BitScanForward(unsigned long *Index, unsigned long Mask);
+unsigned char _BitScanReverse(unsigned long *Index, unsigned long Mask);
+unsigned char _BitScanForward64(unsigned long *Index, unsigned __int64 Mask);
+unsigned char _BitScanReverse64(unsigned long *Index, unsigned __int64 Mask);
+unsigned char _bittest(long const *Base, long Offset);
+unsigned char _bittestandset(long *Base, long Offset);
+unsigned char _bittestandreset(long *Base, long Offset);
+unsigned char _interlockedbittestandset(long volatile *Base, long Offset);
+unsigned char _interlockedbittestandreset(long volatile *Base, long Offset);
+void __stosb(unsigned char *Destination, unsigned char Data, size_t Count);
+void __movsb(unsigned char *Destination, unsigned char const *Source, size_t Count);
+#define YieldProcessor _mm_pause
+#define MemoryBarrier __faststorefence
+#define KeMemoryBarrier() MemoryBarrier()
+#define KeMemoryBarrierWithoutFence() _ReadWriteBarrier()
+#define PreFetchCacheLine(l, a)
+
+/* =====================================================================
  * Debugging: DbgPrint family, KdPrint, assertions, PAGED_CODE.
  * ===================================================================== */
 _IRQL_requires_max_(HIGH_LEVEL) NTSYSAPI ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...);
