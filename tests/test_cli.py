@@ -160,6 +160,18 @@ def test_deep_nesting_and_long_files(tmp_path: Path, cli):
     assert [f["line"] for f in report["findings"]] == [10_004]
 
 
+def test_deeply_nested_expression_does_not_crash_libclang(tmp_path: Path):
+    """3,000 nested parentheses overflow libclang's own 8 MiB parse thread; ddilint parses on its deep stack."""
+    src = tmp_path / "nested.c"
+    nested = "(" * 3000 + "1" + ")" * 3000
+    src.write_text(
+        f"#include <ntddk.h>\nULONG g;\nVOID F(VOID) {{\n    g = {nested};\n    PsSetLoadImageNotifyRoutine(0);\n}}\n"
+    )
+    proc = _ddilint("check", str(src), "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "nested.c:5:5: warning" in proc.stdout
+
+
 def test_output_file_is_written(driver: Path, tmp_path: Path):
     out = tmp_path / "report.sarif"
     assert main(["check", str(driver), "--format", "sarif", "--output", str(out)]) == 1

@@ -8,6 +8,7 @@ constant evaluation, so they are registered here with ctypes.
 from __future__ import annotations
 
 import ctypes
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,10 @@ class FrontendUnavailableError(RuntimeError):
 @lru_cache(maxsize=1)
 def cindex() -> Any:
     """The ``clang.cindex`` module with the extra functions registered, or FrontendUnavailableError."""
+    # libclang parses on a thread of its own with an 8 MiB stack unless told not to; deeply nested
+    # code then overflows it (a crash, not an error). Parse on the caller's thread instead, which
+    # ddilint runs with a 512 MiB stack (deep_stack.py).
+    os.environ.setdefault("LIBCLANG_NOTHREADS", "1")
     try:
         from clang import cindex as ci
     except ImportError as exc:  # pragma: no cover - depends on the environment
