@@ -91,6 +91,7 @@ class IrqlModel:
     roles: dict[str, int] = field(default_factory=dict)  # role typedef -> entry IRQL
     role_arguments: dict[str, tuple[int, str]] = field(default_factory=dict)  # callee -> (arg, role)
     role_fields: dict[str, str] = field(default_factory=dict)  # field -> role
+    store_calls: dict[str, tuple[int, int]] = field(default_factory=dict)  # callee -> (pointer arg, value arg)
     effects: dict[str, IrqlEffect] = field(default_factory=dict)
     current_irql: frozenset[str] = field(default_factory=frozenset)
 
@@ -293,6 +294,11 @@ def _irql_model(path: Path) -> IrqlModel:
         if role not in roles:
             raise CatalogError(f"{path}: [role_fields].{field_name} names unknown role '{role}'")
         role_fields[field_name] = role
+    store_calls = {}
+    for callee, value in data.get("store_calls", {}).items():
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+            raise CatalogError(f"{path}: [store_calls].{callee} must be [pointer argument index, value argument index]")
+        store_calls[callee] = (value[0], value[1])
     effects = {}
     for callee, row in data.get("effects", {}).items():
         unknown = set(row) - {"raise", "saves", "restores"}
@@ -307,6 +313,7 @@ def _irql_model(path: Path) -> IrqlModel:
         roles=roles,
         role_arguments=role_arguments,
         role_fields=role_fields,
+        store_calls=store_calls,
         effects=effects,
         current_irql=frozenset(data.get("queries", {}).get("current_irql", [])),
     )

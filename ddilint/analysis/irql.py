@@ -169,12 +169,29 @@ def _roles_by_use(program: Program, catalog: Catalog) -> dict[int, list[tuple[st
                     index, role = model.role_arguments[e.callee]
                     if index < len(e.args):
                         add(e.args[index], function, role, f"passed to {e.callee} at line {e.loc.line}", e.loc)
-                elif isinstance(e, ir.Assign):
-                    target = e.target.base if isinstance(e.target, ir.Index) else e.target
+                elif isinstance(e, ir.Assign) or (isinstance(e, ir.Call) and e.callee in model.store_calls):
+                    stored = _stored(e, model.store_calls)
+                    if stored is None:
+                        continue
+                    target, value = stored
+                    target = target.base if isinstance(target, ir.Index) else target
                     if isinstance(target, ir.Member) and target.field_name in model.role_fields:
                         role = model.role_fields[target.field_name]
-                        add(e.value, function, role, f"stored into {target.field_name} at line {e.loc.line}", e.loc)
+                        add(value, function, role, f"stored into {target.field_name} at line {e.loc.line}", e.loc)
     return found
+
+
+def _stored(e: ir.Expr, store_calls: dict[str, tuple[int, int]]) -> tuple[ir.Expr, ir.Expr] | None:
+    """(where, what) of a store: ``X = V``, or a store call such as ``InterlockedExchangePointer(&X, V)``."""
+    if isinstance(e, ir.Assign):
+        return e.target, e.value
+    if isinstance(e, ir.Call) and e.callee in store_calls:
+        pointer, value = store_calls[e.callee]
+        if max(pointer, value) < len(e.args):
+            where = strip(e.args[pointer])
+            if isinstance(where, ir.Unary) and where.op == "&":
+                return strip(where.operand), e.args[value]
+    return None
 
 
 # ------------------------------------------------------------------ dataflow

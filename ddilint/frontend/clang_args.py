@@ -12,8 +12,14 @@ from pathlib import Path
 
 HEADERS_DIR = Path(__file__).resolve().parent / "headers"
 WDK_SHIMS_DIR = Path(__file__).resolve().parent / "wdk_shims"
+# Empty stand-ins for compiler headers (mmintrin.h, ...) that kit headers include: libclang's wheel
+# ships no resource directory. Searched last, so real ones win.
+COMPILER_STUBS_DIR = Path(__file__).resolve().parent / "compiler_stubs"
 
 TARGET = "x86_64-pc-windows-msvc"
+# mingw-w64's headers (include/ddk/ntddk.h) are written for a GNU compiler: with the MSVC
+# target they define __attribute__ away, and the SAL annotations with it.
+MINGW_TARGET = "x86_64-w64-mingw32"
 
 # Macros the WDK build system defines for an x64 kernel-mode build.
 _WDK_DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00")
@@ -30,7 +36,7 @@ def clang_args(
     args = [
         "-x",
         language,
-        f"--target={TARGET}",
+        f"--target={MINGW_TARGET if wdk_include is not None and is_mingw(wdk_include) else TARGET}",
         "-fms-extensions",
         "-fms-compatibility",
         "-fms-compatibility-version=19.29",
@@ -39,6 +45,8 @@ def clang_args(
         "-ferror-limit=0",
         "-fbracket-depth=4096",
     ]
+    if wdk_include is not None and is_mingw(wdk_include):
+        args.append("-fgnuc-version=4.2.1")  # MS compatibility mode would hide __GNUC__ from mingw's headers
     if language == "c++":
         args.append("-std=c++17")
     args += ["-isystem", str(HEADERS_DIR)] if wdk_include is None else wdk_system_dirs(wdk_include)
@@ -51,6 +59,11 @@ def clang_args(
     return args
 
 
+def is_mingw(wdk_include: str) -> bool:
+    root = Path(wdk_include)
+    return (root / "ddk").is_dir() and (root / "_mingw.h").is_file()
+
+
 def wdk_system_dirs(wdk_include: str) -> list[str]:
     """System include arguments for a real WDK include tree (``.../Include/<version>``).
 
@@ -59,9 +72,16 @@ def wdk_system_dirs(wdk_include: str) -> list[str]:
     analyses need, which the real headers define to nothing outside ``_PREFAST_``.
     """
     root = Path(wdk_include)
-    dirs = [root / sub for sub in ("km", "shared", "km/crt")] if (root / "km").is_dir() else [root]
+    if (root / "km").is_dir():  # a Windows Kit: Include/<version>/{km,shared,km/crt}
+        dirs = [root / sub for sub in ("km", "shared", "km/crt")]
+    elif (root / "ddk").is_dir():  # mingw-w64: include/ddk/ntddk.h beside include/windows.h
+        dirs = [root / "ddk", root]
+    else:
+        dirs = [root]
     args = ["-isystem", str(WDK_SHIMS_DIR)]
     for d in dirs:
         if d.is_dir():
             args += ["-isystem", str(d)]
-    return args
+    # Read the kit's driverspecs.h (through the shim) before anything else: its include guard then
+    # keeps a later #include of it from redefining the annotations to nothing again.
+    return [*args, "-idirafter", str(COMPILER_STUBS_DIR), "-include", "driverspecs.h"]

@@ -64,7 +64,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         return unit
     main_file = tu.spelling
     unit.dependencies = external_includes(tu, pch.includes if pch is not None else ())
-    unit.notifications.extend(_diagnostics(tu, main_file, display_path))
+    unit.notifications.extend(_diagnostics(tu, main_file, display_path, options.wdk_include))
     lowerer = Lowerer(
         main_file,
         display_path,
@@ -125,10 +125,35 @@ def _lower_function(cursor: Any, lowerer: Lowerer, unit: ir.TranslationUnit, kin
         unit.declarations.append(ir.Declaration(qualified_name(cursor), lowerer.loc(cursor), annotations, roles))
 
 
-def _diagnostics(tu: Any, main_file: str, display_path: str) -> list[ir.Notification]:
-    """Errors from the parse, as notifications; the AST that survives is still analyzed."""
+def _diagnostics(tu: Any, main_file: str, display_path: str, kit_root: str | None = None) -> list[ir.Notification]:
+    """Errors from the parse, as notifications; the AST that survives is still analyzed.
+
+    Errors inside a real kit's headers (``--wdk-include``; they are written for
+    MSVC and a complete compiler installation) cannot be fixed by the user and
+    rarely matter to the analyses: they are summed up in one warning.
+    """
     notes: list[ir.Notification] = []
     errors = [d for d in tu.diagnostics if d.severity >= 3]
+    kit = os.path.abspath(kit_root) + os.sep if kit_root else None
+    in_kit = [
+        d
+        for d in errors
+        if kit
+        and d.severity == 3  # a fatal error (a missing file) ends the parse: that is reported as it is
+        and d.location.file is not None
+        and os.path.abspath(d.location.file.name).startswith(kit)
+    ]
+    errors = [d for d in errors if d not in in_kit]
+    if in_kit:
+        first = in_kit[0]
+        where = f"{os.path.basename(first.location.file.name)}:{first.location.line}"
+        notes.append(
+            ir.Notification(
+                "warning",
+                f"{len(in_kit)} parse error(s) inside the WDK headers, ignored (first: {first.spelling}, in {where})",
+                display_path,
+            )
+        )
     for diag in errors[:MAX_PARSE_NOTES]:
         loc = diag.location
         in_main = loc.file is not None and loc.file.name == main_file
