@@ -88,7 +88,7 @@ def run_case(paths: list[str], runs: int) -> tuple[float, dict[str, float], int]
     for _ in range(runs):
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "ddilint.cli", "check", *paths, "--profile", "--format", "json"],
+            [sys.executable, "-m", "ddilint.cli", "check", *paths, "--profile", "--format", "json", "--no-cache"],
             capture_output=True,
             text=True,
             cwd=ROOT,

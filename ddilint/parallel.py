@@ -52,7 +52,7 @@ def parse_stream(
             yield _parse(task)
             advance(1)
         return
-    context = multiprocessing.get_context(_start_method())
+    context = _context()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
         for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
             yield unit
@@ -67,7 +67,7 @@ def map_drivers(
     Jobs start largest first (``sizes``), so a big driver does not start last
     and leave the other cores idle at the end of the run.
     """
-    context = multiprocessing.get_context(_start_method())
+    context = _context()
     order = sorted(range(len(jobs)), key=lambda i: -(sizes[i] if sizes is not None else 0))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
         futures: dict[int, Future[R]] = {i: pool.submit(call_with_deep_stack_of, function, jobs[i]) for i in order}
@@ -81,6 +81,14 @@ def call_with_deep_stack_of(function: Callable[[J], R], job: J) -> R:
 
 def _start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Worker processes forked from a server that has already imported ddilint and libclang."""
+    context = multiprocessing.get_context(_start_method())
+    if _start_method() == "forkserver":
+        context.set_forkserver_preload(["ddilint.driver_run", "clang.cindex"])
+    return context
 
 
 def parse_one(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
