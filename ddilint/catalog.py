@@ -20,7 +20,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 IRQL_LEVELS = {"PASSIVE_LEVEL": 0, "APC_LEVEL": 1, "DISPATCH_LEVEL": 2, "DIRQL": 3, "HIGH_LEVEL": 15}
-_LINKS = {"routine", "handle_out", "cookie_out", "returned_handle", "object", "same_ddi"}
+_LINKS = {"routine", "handle_out", "cookie_out", "returned_handle", "object", "same_ddi", "any"}
 _RETURNS = {"NTSTATUS", "BOOLEAN", "PVOID", "VOID"}
 _FAILURES = {"ntstatus", "false", "null", "none"}
 

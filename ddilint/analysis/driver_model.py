@@ -65,12 +65,12 @@ def lvalue_key(e: ir.Expr, function: ir.Function) -> str | None:
 
 def describe_key(key: str) -> str:
     """A key as a reader would write it: ``fn:ImageNotify`` -> ``ImageNotify``."""
-    body = key.lstrip("*")
+    body = key.lstrip("*&")
     kind, _, rest = body.partition(":")
     name = rest.split(":")[-1] if kind == "l" else rest
     if kind == "f":
         name = f"->{name}"
-    return "*" * (len(key) - len(body)) + name
+    return key[: len(key) - len(body)] + name
 
 
 def entry_points(program: Program, catalog: Catalog) -> list[ir.Function]:
@@ -129,6 +129,10 @@ class Registration:
 
     @property
     def what(self) -> str:
+        pairing = self.ddi.pairing
+        if self.key.startswith("ddi:") and pairing is not None and pairing.register_arg < len(self.call.args):
+            shown = _object_key(strip(self.call.args[pairing.register_arg]), self.function)
+            return describe_key(shown) if shown is not None else "it"
         return describe_key(self.key)
 
     @property
@@ -149,10 +153,20 @@ def _link_key(ddi: Ddi, call: ir.Call, function: ir.Function, registering: bool,
     if position >= len(call.args):
         return None
     arg = strip(call.args[position])
+    if pairing.link == "any":
+        return f"ddi:{pairing.unregister}"  # any call of the unregistration undoes it
     if registering and pairing.link in ("handle_out", "cookie_out"):
         if isinstance(arg, ir.Unary) and arg.op == "&":
             return lvalue_key(arg.operand, function)
         return lvalue_key(ir.Unary(arg.loc, "*", arg), function)
+    return _object_key(arg, function)
+
+
+def _object_key(arg: ir.Expr, function: ir.Function) -> str | None:
+    """What an argument designates: a routine, a variable, or the object whose address is passed (``&g_Record``)."""
+    if isinstance(arg, ir.Unary) and arg.op == "&":
+        inner = lvalue_key(strip(arg.operand), function)
+        return f"&{inner}" if inner is not None else None
     return lvalue_key(arg, function)
 
 
@@ -249,9 +263,11 @@ def link_key_of_call(registration: Registration, call: ir.Call, function: ir.Fun
             return None
     elif call.callee != pairing.unregister:
         return None
+    if pairing.link == "any":
+        return f"ddi:{pairing.unregister}"
     if pairing.unregister_arg >= len(call.args):
         return None
-    return lvalue_key(strip(call.args[pairing.unregister_arg]), function)
+    return _object_key(strip(call.args[pairing.unregister_arg]), function)
 
 
 def removes(

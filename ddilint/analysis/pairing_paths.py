@@ -44,6 +44,7 @@ from ddilint.analysis.values import (
     bit_test,
     const_value,
     sign_of,
+    success_value,
 )
 from ddilint.cfg import Node, NodeKind, case_values, describe_edge
 from ddilint.ir import Step
@@ -332,7 +333,7 @@ class PairingPaths:
 
         def call_value(call: ir.Call) -> int:
             if call is reg_call:
-                return ZERO  # the registration succeeds on the paths that matter
+                return success_value(self.reg.ddi.failure)  # the registration succeeds on the paths that matter
             return results.get(id(call), ANY)
 
         return Evaluator(lambda e: self._key(e, frame), call_value)
@@ -458,7 +459,7 @@ def success_flags(program: Program, registration: Registration) -> dict[str, int
         flags[registration.key] = POS  # a non-NULL handle or cookie says the registration succeeded
     # (function, start node, the call whose success we follow, its value)
     regions: list[tuple[ir.Function, Node, ir.Call, int]] = [
-        (registration.function, registration.node, registration.call, ZERO)
+        (registration.function, registration.node, registration.call, success_value(registration.ddi.failure))
     ]
     visited_regions: set[tuple[int, int]] = set()
     while regions:

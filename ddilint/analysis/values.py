@@ -91,6 +91,15 @@ def const_value(expr: ir.Expr) -> int | None:
     return expr.value if isinstance(expr, ir.Const) else None
 
 
+def success_value(failure: str) -> int:
+    """The value a DDI returns when it succeeds, by how its failure shows (``Ddi.failure``)."""
+    if failure == "ntstatus":
+        return ZERO  # STATUS_SUCCESS (other success codes are positive; ZERO stands for them)
+    if failure in ("false", "null"):
+        return POS  # TRUE, or a non-NULL handle
+    return ANY
+
+
 # ------------------------------------------------------------------ bit flags
 #
 # ``g_Flags |= FLAG_IMAGE`` ... ``if (g_Flags & FLAG_IMAGE)``: the test ``X & m`` is

@@ -458,6 +458,27 @@ typedef struct _KBUGCHECK_CALLBACK_RECORD {
 
 #define KeInitializeCallbackRecord(CallbackRecord) ((CallbackRecord)->State = BufferEmpty)
 
+typedef enum _KBUGCHECK_CALLBACK_REASON {
+    KbCallbackInvalid, KbCallbackReserved1, KbCallbackSecondaryDumpData, KbCallbackDumpIo,
+    KbCallbackAddPages, KbCallbackSecondaryMultiPartDumpData, KbCallbackRemovePages, KbCallbackTriageDumpData
+} KBUGCHECK_CALLBACK_REASON;
+
+struct _KBUGCHECK_REASON_CALLBACK_RECORD;
+typedef _Function_class_(KBUGCHECK_REASON_CALLBACK_ROUTINE) _IRQL_requires_(HIGH_LEVEL) _IRQL_requires_same_
+VOID KBUGCHECK_REASON_CALLBACK_ROUTINE(_In_ KBUGCHECK_CALLBACK_REASON Reason,
+    _In_ struct _KBUGCHECK_REASON_CALLBACK_RECORD *Record, _Inout_ PVOID ReasonSpecificData,
+    _In_ ULONG ReasonSpecificDataLength);
+typedef KBUGCHECK_REASON_CALLBACK_ROUTINE *PKBUGCHECK_REASON_CALLBACK_ROUTINE;
+
+typedef struct _KBUGCHECK_REASON_CALLBACK_RECORD {
+    LIST_ENTRY Entry;
+    PKBUGCHECK_REASON_CALLBACK_ROUTINE CallbackRoutine;
+    PUCHAR Component;
+    ULONG_PTR Checksum;
+    KBUGCHECK_CALLBACK_REASON Reason;
+    UCHAR State;
+} KBUGCHECK_REASON_CALLBACK_RECORD, *PKBUGCHECK_REASON_CALLBACK_RECORD;
+
 /* Kernel wait block: opaque to drivers; x64 size. */
 typedef struct _KWAIT_BLOCK { ULONG_PTR Opaque[6]; } KWAIT_BLOCK, *PRKWAIT_BLOCK;
 #define THREAD_WAIT_OBJECTS 3
@@ -1569,6 +1590,11 @@ _Must_inspect_result_ _IRQL_requires_max_(HIGH_LEVEL) NTKERNELAPI BOOLEAN NTAPI 
     _Out_ PKBUGCHECK_CALLBACK_RECORD CallbackRecord, _In_ PKBUGCHECK_CALLBACK_ROUTINE CallbackRoutine,
     _In_reads_bytes_opt_(Length) PVOID Buffer, _In_ ULONG Length, _In_ PUCHAR Component);
 _IRQL_requires_max_(HIGH_LEVEL) NTKERNELAPI BOOLEAN NTAPI KeDeregisterBugCheckCallback(_Inout_ PKBUGCHECK_CALLBACK_RECORD CallbackRecord);
+_Must_inspect_result_ _IRQL_requires_max_(HIGH_LEVEL) NTKERNELAPI BOOLEAN NTAPI KeRegisterBugCheckReasonCallback(
+    _Out_ PKBUGCHECK_REASON_CALLBACK_RECORD CallbackRecord, _In_ PKBUGCHECK_REASON_CALLBACK_ROUTINE CallbackRoutine,
+    _In_ KBUGCHECK_CALLBACK_REASON Reason, _In_ PUCHAR Component);
+_IRQL_requires_max_(HIGH_LEVEL) NTKERNELAPI BOOLEAN NTAPI KeDeregisterBugCheckReasonCallback(
+    _Inout_ PKBUGCHECK_REASON_CALLBACK_RECORD CallbackRecord);
 
 /* =====================================================================
  * Executive (Ex) routines.
