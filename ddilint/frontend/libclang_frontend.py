@@ -91,6 +91,7 @@ def _display(note: ir.Notification, display_path: str) -> ir.Notification:
 def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> None:
     kinds = cindex().CursorKind
     scopes = {kinds.LINKAGE_SPEC, kinds.NAMESPACE, kinds.CLASS_DECL, kinds.STRUCT_DECL, kinds.UNEXPOSED_DECL}
+    stores: list[ir.Stmt] = []
     pending = [c for c in children(tu.cursor) if lowerer.in_main_file(c)]
     pending.reverse()
     while pending:  # declarations in order, entering extern "C" blocks, namespaces and classes
@@ -99,9 +100,14 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
             pending.extend(reversed([c for c in children(cursor) if lowerer.in_main_file(c)]))
         elif cursor.kind == kinds.VAR_DECL and cursor.is_definition():
             unit.globals[cursor.spelling] = lowerer.initial_value(cursor)
+            stores.extend(lowerer.routine_stores(cursor))
         elif cursor.kind in lowerer.function_kinds:
             _lower_function(cursor, lowerer, unit, kinds)
     unit.functions.extend(lowerer.lambdas)
+    if stores:  # routines stored by static initializers, as the body of a function of their own
+        loc = stores[0].loc
+        body = ir.Block(loc, stores)
+        unit.functions.append(ir.Function(f"<initializers of {unit.path}>", loc, [], "void", body, is_static=True))
 
 
 def _lower_function(cursor: Any, lowerer: Lowerer, unit: ir.TranslationUnit, kinds: Any) -> None:

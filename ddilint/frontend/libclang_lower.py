@@ -120,6 +120,66 @@ class Lowerer:
         value = self.expr(init)
         return value.value if isinstance(value, ir.Const) else None
 
+    def routine_stores(self, cursor: Any) -> list[ir.Stmt]:
+        """The routines a file-scope initializer stores into fields, as assignments.
+
+        ``CONST FLT_REGISTRATION FilterRegistration = { ..., FilterUnload, ... };`` says
+        ``FilterRegistration.FilterUnloadCallback = FilterUnload``, which is how the
+        analyses learn unload routines and roles from static tables. Positional and
+        designated (``.Field = X``) items, nested structures and arrays; only
+        function names are kept (a large constant table adds nothing).
+        """
+        init = var_initializer(cursor)
+        if init is None or init.kind != self.kinds.INIT_LIST_EXPR:
+            return []
+        base = ir.Name(self.loc(cursor), cursor.spelling, "global")
+        stores: list[ir.Stmt] = []
+        self._stores_of(init, cursor.type.get_canonical(), base, stores, depth=0)
+        return stores
+
+    def _stores_of(self, init: Any, type_: Any, base: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        if depth > 4:
+            return
+        kind = type_.kind
+        items = children(init)
+        if kind == self.ci.TypeKind.RECORD:
+            fields = list(type_.get_fields())
+            position = 0
+            for item in items:
+                designated = (
+                    [c for c in children(item) if c.kind == self.kinds.MEMBER_REF]
+                    if item.kind == self.kinds.UNEXPOSED_EXPR
+                    else []
+                )
+                if designated:
+                    name = designated[0].spelling
+                    position = next((i for i, f in enumerate(fields) if f.spelling == name), len(fields))
+                    value = next((c for c in children(item) if c.kind.is_expression()), None)
+                else:
+                    value = item
+                if value is not None and position < len(fields):
+                    field_cursor = fields[position]
+                    target = ir.Member(self.loc(value), base, field_cursor.spelling, False)
+                    self._store(value, field_cursor.type.get_canonical(), target, stores, depth)
+                position += 1
+        elif kind in (self.ci.TypeKind.CONSTANTARRAY, self.ci.TypeKind.INCOMPLETEARRAY):
+            element = type_.get_array_element_type().get_canonical()
+            for index, item in enumerate(items):
+                target = ir.Index(self.loc(item), base, ir.Const(self.loc(item), index))
+                self._store(item, element, target, stores, depth)
+
+    def _store(self, value: Any, type_: Any, target: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        inner = _unwrap_single(value, self.kinds.UNEXPOSED_EXPR)
+        if inner.kind == self.kinds.INIT_LIST_EXPR:
+            self._stores_of(inner, type_, target, stores, depth + 1)
+            return
+        lowered = self.expr(value)
+        routine = lowered
+        while isinstance(routine, ir.Cast) or (isinstance(routine, ir.Unary) and routine.op == "&"):
+            routine = routine.operand
+        if isinstance(routine, ir.Name) and routine.scope == "function":
+            stores.append(ir.ExprStmt(lowered.loc, ir.Assign(lowered.loc, "=", target, lowered)))
+
     # ------------------------------------------------------------ functions
 
     def function(self, cursor: Any) -> ir.Function:
