@@ -112,6 +112,16 @@ class IrqlModel:
 
 
 @dataclass(frozen=True)
+class FrameworkUnload:
+    """Unload callbacks a framework call registers (KMDF: WdfDriverCreate's attributes)."""
+
+    create: str  # the call (WdfDriverCreate)
+    attributes_arg: int  # which of its arguments points to the attributes
+    fields: frozenset[str]  # attribute fields holding unload-time callbacks
+    together: frozenset[str]  # unload fields whose routine runs along with them (EvtDriverUnload)
+
+
+@dataclass(frozen=True)
 class Catalog:
     ddis: dict[str, Ddi]
     rules: dict[str, RuleDoc]
@@ -121,6 +131,7 @@ class Catalog:
     entry_names: frozenset[str] = field(default_factory=frozenset)
     entry_role_types: frozenset[str] = field(default_factory=frozenset)
     unload_fields: frozenset[str] = field(default_factory=frozenset)
+    framework_unload: FrameworkUnload | None = None
     irql: IrqlModel = field(default_factory=IrqlModel)
 
     def must_check(self) -> dict[str, Ddi]:
@@ -170,7 +181,20 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         entry_names=frozenset(roles.get("entry", {}).get("names", [])),
         entry_role_types=frozenset(roles.get("entry", {}).get("role_types", [])),
         unload_fields=frozenset(roles.get("unload", {}).get("fields", [])),
+        framework_unload=_framework_unload(base / "roles.toml", roles.get("unload", {}).get("kmdf")),
         irql=irql,
+    )
+
+
+def _framework_unload(path: Path, row: dict[str, Any] | None) -> FrameworkUnload | None:
+    if row is None:
+        return None
+    where = "unload.kmdf"
+    return FrameworkUnload(
+        create=_get(path, where, row, "create", str),
+        attributes_arg=_get(path, where, row, "attributes_arg", int),
+        fields=frozenset(_get(path, where, row, "fields", list)),
+        together=frozenset(_get(path, where, row, "together", list, [])),
     )
 
 

@@ -89,10 +89,15 @@ class UnloadRoutine:
     function: ir.Function
     assigned_at: ir.Loc
     field: str
+    group: str = ""  # routines of one group all run at unload: a removal in any of them counts
 
 
 def unload_routines(program: Program, catalog: Catalog) -> list[UnloadRoutine]:
-    """Functions stored into an unload field (``DriverObject->DriverUnload = X``, also via ``?:``)."""
+    """Functions stored into an unload field (``DriverObject->DriverUnload = X``, also via ``?:``),
+    and a KMDF driver's unload-time callbacks (``EvtDriverUnload`` with the cleanup and destroy
+    callbacks of the attributes passed to ``WdfDriverCreate``), grouped as one unload."""
+    framework = catalog.framework_unload
+    attributes = _framework_attributes(program, catalog)
     found: dict[int, UnloadRoutine] = {}
     for function in program.functions():
         for node in program.cfg(function).nodes:
@@ -101,14 +106,37 @@ def unload_routines(program: Program, catalog: Catalog) -> list[UnloadRoutine]:
             for e in ir.walk(node.expr):
                 if not (isinstance(e, ir.Assign) and isinstance(e.target, ir.Member)):
                     continue
-                if e.target.field_name not in catalog.unload_fields:
+                field_name = e.target.field_name
+                if field_name in catalog.unload_fields:
+                    group = "framework" if framework is not None and field_name in framework.together else ""
+                elif framework is not None and field_name in framework.fields:
+                    if lvalue_key(e.target.base, function) not in attributes:
+                        continue  # the cleanup callback of another object (a device, a queue)
+                    group = "framework"
+                else:
                     continue
                 for value in ir.walk(e.value):
                     if isinstance(value, ir.Name) and value.scope == "function":
                         target = program.resolve(value.name, function)
                         if target is not None and id(target) not in found:
-                            found[id(target)] = UnloadRoutine(target, e.loc, e.target.field_name)
+                            found[id(target)] = UnloadRoutine(target, e.loc, field_name, group or target.name)
     return list(found.values())
+
+
+def _framework_attributes(program: Program, catalog: Catalog) -> set[str]:
+    """Keys of the attribute structures passed to the framework's driver-creation call."""
+    framework = catalog.framework_unload
+    keys: set[str] = set()
+    if framework is None:
+        return keys
+    for function in program.functions():
+        for _, call in program.calls(function):
+            if call.callee == framework.create and framework.attributes_arg < len(call.args):
+                arg = strip(call.args[framework.attributes_arg])
+                key = lvalue_key(arg.operand, function) if isinstance(arg, ir.Unary) and arg.op == "&" else None
+                if key is not None:
+                    keys.add(key)
+    return keys
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ points: ``rules/roles.toml``.
 
 from __future__ import annotations
 
-from ddilint.analysis.driver_model import Registration, entry_points, registrations, unload_routines
+from ddilint.analysis.driver_model import Registration, UnloadRoutine, entry_points, registrations, unload_routines
 from ddilint.analysis.pairing_paths import (
     Leak,
     PairingPaths,
@@ -49,10 +49,12 @@ class UnregisterMissing:
             flags = success_flags(program, reg)
             relevant = guards | removal_guard_keys(program, reg)
             paths = PairingPaths(program, reg, flags, global_inits, relevant, established)
-            for unload in unloads:
-                leak = paths.unload_leak(unload.function)
-                if leak is not None:
-                    findings.append(self._unload_finding(reg, leak, unload.function.name))
+            for group in _groups(unloads):
+                leaks = [paths.unload_leak(unload.function) for unload in group]
+                first = leaks[0]
+                if first is not None and all(leak is not None for leak in leaks):
+                    names = " and ".join(f"'{u.function.name}'" for u in group)
+                    findings.append(self._unload_finding(reg, first, names, len(group) > 1))
                     break
             for entry in entries:
                 leak = paths.entry_failure_leak(entry)
@@ -81,10 +83,14 @@ class UnregisterMissing:
         undo = reg.ddi.pairing.unregister
         return f"{undo}({reg.what})"
 
-    def _unload_finding(self, reg: Registration, leak: Leak, unload: str) -> Finding:
+    def _unload_finding(self, reg: Registration, leak: Leak, names: str, several: bool) -> Finding:
+        """``names``: the quoted unload routine, or the routines that all run at unload (KMDF)."""
+        unload = leak.function.name
+        which = f"none of the unload routines {names}" if several else f"the unload routine {names}"
         message = (
-            f"{reg.ddi.name} registers '{reg.what}' but the unload routine '{unload}' can return without "
-            f"calling {self._unremoved(reg)}; the callback would then run in unloaded code"
+            f"{reg.ddi.name} registers '{reg.what}' but {which} "
+            f"{'calls' if several else 'can return without calling'} {self._unremoved(reg)}"
+            f"{' on every path' if several else ''}; the callback would then run in unloaded code"
         )
         leak.steps.insert(0, Step(leak.function.loc, f"the unload routine '{unload}' starts with it registered"))
         leak.steps.append(Step(leak.end, f"'{unload}' returns without removing it"))
@@ -101,3 +107,11 @@ class UnregisterMissing:
             leak.steps[-1] = Step(leak.steps[-1].loc, f"{entry} returns a status that may be a failure")
         related = PathStep(leak.end, f"{entry} returns a failure status here")
         return self._finding(reg, message, leak, related)
+
+
+def _groups(unloads: list[UnloadRoutine]) -> list[list[UnloadRoutine]]:
+    """Unload routines that run together (a KMDF driver's), else one group per routine."""
+    groups: dict[str, list[UnloadRoutine]] = {}
+    for unload in unloads:
+        groups.setdefault(unload.group, []).append(unload)
+    return list(groups.values())
