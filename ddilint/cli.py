@@ -30,6 +30,7 @@ from ddilint.progress import wanted as progress_wanted
 from ddilint.report.json_report import write_json
 from ddilint.report.sarif import write_sarif
 from ddilint.report.text import format_notification, statistics, write_github, write_text
+from ddilint.rule_docs import ddi_table
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -105,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the effective configuration and where it comes from")
     config.add_argument("path", nargs="?", default=".", help="where to look for the configuration (default: .)")
 
-    sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--ddis", action="store_true", help="list the DDIs the rules know: IRQL, must-check, pairing")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="code (DDI001) or name (unchecked-status)")
     return parser
@@ -120,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         catalog = load_catalog()
         if args.command == "rules":
-            return _rules(catalog, sys.stdout)
+            return _rules(catalog, sys.stdout, args.ddis)
         if args.command == "explain":
             return _explain(catalog, args.rule, sys.stdout)
         if args.command == "config":
@@ -147,7 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _rules(catalog: Catalog, out: TextIO) -> int:
+def _rules(catalog: Catalog, out: TextIO, ddis: bool = False) -> int:
+    if ddis:
+        out.write("\n".join(ddi_table(catalog)) + "\n")
+        return EXIT_CLEAN
     for code in sorted(catalog.rules):
         doc = catalog.rules[code]
         out.write(f"{doc.code}  {doc.name:<20} {doc.short}\n")
@@ -159,7 +164,7 @@ def _explain(catalog: Catalog, rule: str, out: TextIO) -> int:
     from ddilint.rule_docs import render
 
     for code in sorted(resolve([rule], catalog.rules)):
-        out.write(render(catalog.rules[code]))
+        out.write(render(catalog.rules[code], catalog))
     return EXIT_CLEAN
 
 
