@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ddilint import ir
 from ddilint.analysis.driver_model import removal_form
 from ddilint.analysis.status_flow import Conventions, Flow, StatusFlow
-from ddilint.catalog import Catalog
+from ddilint.catalog import Catalog, Ddi
 from ddilint.cfg import Node
 from ddilint.findings import Finding, PathStep
 from ddilint.program import Program
@@ -96,7 +96,7 @@ class UncheckedStatus:
             return None
         doc = self.catalog.rules[CODE]
         if source.wrapper_of is None:
-            subject = f"the NTSTATUS returned by {callee} is never checked"
+            subject = f"{_result_of(self.catalog.ddis.get(callee))} returned by {callee} is never checked"
         else:
             subject = f"the status returned by {callee} (which returns the status of {source.ddi}) is never checked"
         related: tuple[PathStep, ...] = ()
@@ -137,3 +137,14 @@ def _lost_reason(flow: Flow) -> str:
     if notes:
         reason += f" ({notes[0]})"
     return reason
+
+
+def _result_of(ddi: Ddi | None) -> str:
+    """How to name a DDI's result: ``the NTSTATUS``, ``the BOOLEAN (FALSE on failure)``, ``the handle (NULL ...)``."""
+    if ddi is None or ddi.returns == "NTSTATUS":
+        return "the NTSTATUS"
+    if ddi.failure == "false":
+        return f"the {ddi.returns} (FALSE on failure)"
+    if ddi.failure == "null":
+        return "the pointer (NULL on failure)"
+    return f"the {ddi.returns}"

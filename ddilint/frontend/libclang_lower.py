@@ -397,6 +397,8 @@ class Lowerer:
             to_void = cursor.type.kind == self.ci.TypeKind.VOID
             if isinstance(operand, ir.Const) and not to_void:
                 value = evaluate_int(cursor)
+                if value is None and cursor.type.get_canonical().kind == self.ci.TypeKind.POINTER:
+                    value = operand.value  # (void *)0: NULL is 0 (clang does not evaluate pointer casts)
                 return self._with_macro_spelling(cursor, ir.Const(loc, value, operand.spelling))
             return ir.Cast(loc, cursor.type.spelling, operand, to_void)
         if kind == kinds.CONDITIONAL_OPERATOR:
