@@ -55,6 +55,7 @@ class Ddi:
     failure_codes: tuple[str, ...] = ()
     header_max_irql: str | None = None
     why_check: str = ""
+    why_unregister: str = "the callback would then run in unloaded code"
     sdv_rules: tuple[str, ...] = ()
     removal: RemovalForm | None = None
     pairing: Pairing | None = None
@@ -232,6 +233,7 @@ _DDI_KEYS = {
     "header_max_irql",
     "must_check",
     "why_check",
+    "why_unregister",
     "sdv_rules",
     "removal",
     "pairing",
@@ -258,6 +260,7 @@ def _ddi(path: Path, name: str, row: Any) -> Ddi:
         failure_codes=tuple(_get(path, name, row, "failure_codes", list, [])),
         header_max_irql=_choice(path, name, "header_max_irql", header_irql, IRQL_LEVELS) if header_irql else None,
         why_check=_get(path, name, row, "why_check", str, ""),
+        why_unregister=_get(path, name, row, "why_unregister", str, Ddi.why_unregister),
         sdv_rules=tuple(_get(path, name, row, "sdv_rules", list, [])),
         removal=RemovalForm(int(removal["arg"]), int(removal["value"])) if removal else None,
         pairing=_pairing(path, name, pairing) if pairing else None,

@@ -90,7 +90,7 @@ class UnregisterMissing:
         message = (
             f"{reg.ddi.name} registers '{reg.what}' but {which} "
             f"{'calls' if several else 'can return without calling'} {self._unremoved(reg)}"
-            f"{' on every path' if several else ''}; the callback would then run in unloaded code"
+            f"{' on every path' if several else ''}; {reg.ddi.why_unregister}"
         )
         leak.steps.insert(0, Step(leak.function.loc, f"the unload routine '{unload}' starts with it registered"))
         leak.steps.append(Step(leak.end, f"'{unload}' returns without removing it"))
