@@ -154,6 +154,7 @@ class Registration:
     ddi: Ddi
     key: str  # what links it to its unregistration (the routine, handle or cookie)
     via: tuple[CallSite, ...] = ()  # helper calls that supplied the key, outermost first
+    aliases: tuple[str, ...] = ()  # the local the handle was first held in, before it was kept in ``key``
 
     @property
     def what(self) -> str:
@@ -271,9 +272,26 @@ def registrations(program: Program, catalog: Catalog) -> list[Registration]:
             key = _link_key(ddi, call, function, True, node)
             if key is None:
                 continue
-            for resolved, via in _through_callers(program, function, key, (), 0):
-                found.append(Registration(function, node, call, ddi, resolved, via))
+            kept = _kept_copy(program, function, key)
+            aliases = (key,) if kept != key else ()
+            for resolved, via in _through_callers(program, function, kept, (), 0):
+                found.append(Registration(function, node, call, ddi, resolved, via, aliases))
     return found
+
+
+def _kept_copy(program: Program, function: ir.Function, key: str) -> str:
+    """Where a handle held in a local is kept: ``r = ExRegisterCallback(...); ... g_Reg = r;`` is ``g_Reg``."""
+    if not key.startswith("l:") or _param_index(key, function) is not None:
+        return key
+    for node in program.cfg(function).nodes:
+        if node.expr is None:
+            continue
+        for e in ir.walk(node.expr):
+            if isinstance(e, ir.Assign) and e.op == "=" and lvalue_key(strip(e.value), function) == key:
+                kept = lvalue_key(e.target, function)
+                if kept is not None and not kept.startswith("l:"):
+                    return kept
+    return key
 
 
 def link_key(
@@ -309,4 +327,4 @@ def removes(
     ``resolve`` maps a helper's parameter to what its caller passed.
     """
     key = link_key_of_call(registration, call, function)
-    return key is not None and resolve(key) == registration.key
+    return key is not None and (resolve(key) == registration.key or key in registration.aliases)

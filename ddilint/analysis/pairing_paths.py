@@ -211,7 +211,7 @@ class PairingPaths:
             for e in node_calls:
                 if e is self.reg.call:
                     key = link_key(self.reg, e, node, frame.function, registering=True)
-                    if key is not None and frame.resolve(key) == self.reg.key:
+                    if key is not None and (frame.resolve(key) == self.reg.key or key in self.reg.aliases):
                         registered = True
                 elif removes(self.reg, e, frame.function, frame.resolve):
                     registered = False

@@ -131,4 +131,4 @@ def _may_remove(
     if key is None:
         return False
     params = {f"l:{function.name}:{p.name}" for p in function.params}
-    return key == registration.key or key in params
+    return key == registration.key or key in registration.aliases or key in params
