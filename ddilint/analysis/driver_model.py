@@ -155,9 +155,12 @@ class Registration:
     key: str  # what links it to its unregistration (the routine, handle or cookie)
     via: tuple[CallSite, ...] = ()  # helper calls that supplied the key, outermost first
     aliases: tuple[str, ...] = ()  # the local the handle was first held in, before it was kept in ``key``
+    owner: str | None = None  # the global structure holding the handle or cookie (``g_AuditCtx.Cookie``)
 
     @property
     def what(self) -> str:
+        if self.owner is not None and self.key.startswith("f:"):
+            return f"{self.owner[2:]}.{self.key[2:]}"
         pairing = self.ddi.pairing
         if self.key.startswith("ddi:") and pairing is not None and pairing.register_arg < len(self.call.args):
             shown = _object_key(strip(self.call.args[pairing.register_arg]), self.function)
@@ -275,8 +278,39 @@ def registrations(program: Program, catalog: Catalog) -> list[Registration]:
             kept = _kept_copy(program, function, key)
             aliases = (key,) if kept != key else ()
             for resolved, via in _through_callers(program, function, kept, (), 0):
-                found.append(Registration(function, node, call, ddi, resolved, via, aliases))
+                owner = _owner_of_link(ddi, call, function, node)
+                found.append(Registration(function, node, call, ddi, resolved, via, aliases, owner))
     return found
+
+
+def _owner(e: ir.Expr) -> str | None:
+    """The named global structure a field access goes through (``g_Ctx.Cookie``, ``&g_Ctx.Cookie``), if any.
+
+    Fields are keyed by their name alone (``ext->Cookie`` and ``devExt->Cookie`` are one), so
+    the owner is what tells ``g_FilterCtx.Cookie`` from ``g_AuditCtx.Cookie``.
+    """
+    e = strip(e)
+    if isinstance(e, ir.Unary) and e.op == "&":
+        e = strip(e.operand)
+    if isinstance(e, ir.Member) and not e.arrow:
+        base = strip(e.base)
+        if isinstance(base, ir.Name) and base.scope == "global":
+            return f"g:{base.name}"
+    return None
+
+
+def _owner_of_link(ddi: Ddi, call: ir.Call, function: ir.Function, node: Node) -> str | None:
+    pairing = ddi.pairing
+    if pairing is None:
+        return None
+    if pairing.link == "returned_handle":
+        for e in ir.walk(node.expr) if node.expr is not None else ():
+            if isinstance(e, ir.Assign) and strip(e.value) is call:
+                return _owner(e.target)
+        return None
+    if pairing.link in ("handle_out", "cookie_out") and pairing.register_arg < len(call.args):
+        return _owner(call.args[pairing.register_arg])
+    return None
 
 
 def _kept_copy(program: Program, function: ir.Function, key: str) -> str:
@@ -327,4 +361,10 @@ def removes(
     ``resolve`` maps a helper's parameter to what its caller passed.
     """
     key = link_key_of_call(registration, call, function)
-    return key is not None and (resolve(key) == registration.key or key in registration.aliases)
+    if key is None or not (resolve(key) == registration.key or key in registration.aliases):
+        return False
+    pairing = registration.ddi.pairing
+    if registration.owner is None or pairing is None or pairing.unregister_arg >= len(call.args):
+        return True
+    owner = _owner(call.args[pairing.unregister_arg])
+    return owner is None or owner == registration.owner  # another global structure's field of that name
