@@ -23,6 +23,8 @@ from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
+from ddilint.frontend.select import CHOICES as FRONTENDS
+from ddilint.frontend.select import resolve_frontend
 from ddilint.frontend.wdk_detect import resolve_wdk_include
 from ddilint.parallel import default_jobs
 from ddilint.policy import UnknownRuleError, enabled_rules
@@ -63,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("WDK_INCLUDE"),
         help="use the real WDK headers under DIR (km, shared, km/crt) instead of the bundled ones; on Windows an "
         "installed kit is found by default; 'bundled' forces the bundled headers [env WDK_INCLUDE]",
+    )
+    check.add_argument(
+        "--frontend",
+        choices=FRONTENDS,
+        default=None,
+        help="libclang, the pure-Python pycparser frontend, or auto: libclang when it loads (default: auto)",
     )
     check.add_argument("--format", choices=("text", "sarif", "json", "github"), default="text", help="output format")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -193,6 +201,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         args.paths = sorted(f for f in compile_db.files if os.path.exists(f))
     config = find_config(args.paths[0] if args.paths else ".")
     extend = [*config.list("extend-select"), *args.extend_select, *(["DDI900"] if args.strict else [])]
+    frontend, fallback = resolve_frontend(args.frontend or config.values.get("frontend", "auto"))
     options = RunOptions(
         include_dirs=[*config.resolved_dirs(), *args.include_dirs],
         defines=[*config.list("defines"), *args.defines],
@@ -203,6 +212,7 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         jobs=max(1, args.jobs),
         compile_db=compile_db,
         wdk_include=resolve_wdk_include(args.wdk_include),
+        frontend=frontend,
         progress=progress_wanted(args.quiet),
         cache=None if args.no_cache else IrCache(args.cache_dir or os.path.join(_project_root(config), CACHE_DIR_NAME)),
     )
@@ -214,6 +224,8 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     result = call_with_deep_stack(lambda: run(paths, catalog, options))
     if compile_db is not None:
         result.notifications[:0] = compile_db.notifications
+    if fallback is not None:
+        result.notifications.insert(0, fallback)
     if args.baseline:
         result = apply_baseline(result, read_baseline(args.baseline))
     buffer = io.StringIO()

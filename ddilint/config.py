@@ -21,7 +21,8 @@ else:  # pragma: no cover - Python 3.10
 
 CANDIDATES = ("ddilint.toml", ".ddilint.toml", "pyproject.toml")
 _LIST_KEYS = ("select", "ignore", "extend-select", "include", "exclude", "include-dirs", "defines")
-_KEYS = {*_LIST_KEYS, "severity", "per-file-ignores", "drivers"}
+_KEYS = {*_LIST_KEYS, "severity", "per-file-ignores", "drivers", "frontend"}
+_FRONTENDS = ("auto", "libclang", "pycparser")
 _LEVELS = ("error", "warning", "note")
 
 
@@ -118,6 +119,8 @@ def _validate(path: str, where: str, table: Any) -> dict[str, Any]:
             raise fail(key, f"unknown key (known: {', '.join(sorted(_KEYS))})")
         if key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise fail(key, "must be a list of strings")
+    if "frontend" in table and table["frontend"] not in _FRONTENDS:
+        raise fail("frontend", f"must be one of {', '.join(_FRONTENDS)}, not {table['frontend']!r}")
     for rule, level in table.get("severity", {}).items():
         if level not in _LEVELS:
             raise fail(f"severity.{rule}", f"must be one of {', '.join(_LEVELS)}, not {level!r}")

@@ -37,6 +37,7 @@ class RunOptions:
     jobs: int = 1
     compile_db: CompileDb | None = None
     wdk_include: str | None = None
+    frontend: str = "libclang"  # resolved from --frontend (auto, libclang, pycparser)
     cache: IrCache | None = None
     progress: bool = False  # draw a progress bar on stderr (a terminal, long runs)
 
@@ -67,7 +68,11 @@ def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResul
     sources: dict[str, list[str]] = {}
     timings: dict[str, float] = defaultdict(float)
     frontend = FrontendOptions(
-        options.include_dirs, options.defines, catalog.assertion_macros, wdk_include=options.wdk_include
+        options.include_dirs,
+        options.defines,
+        catalog.assertion_macros,
+        wdk_include=options.wdk_include,
+        frontend=options.frontend,
     )
     jobs = [[(path, _file_options(path, frontend, options.compile_db)) for path in d.files] for d in drivers]
     with progress(sum(map(len, jobs)), options.progress) as advance:

@@ -16,8 +16,9 @@ from typing import TypeVar
 from ddilint import ir
 from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import display_path
-from ddilint.frontend.libclang_frontend import FrontendOptions, parse_file
+from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.frontend.precompiled import directory, use_directory
+from ddilint.frontend.select import parse_file
 
 J = TypeVar("J")
 R = TypeVar("R")

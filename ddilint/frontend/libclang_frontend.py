@@ -30,6 +30,7 @@ class FrontendOptions:
     precompiled: bool = True  # use a precompiled bundled header when the file allows it
     forced_includes: Sequence[str] = ()  # /FI or -include from a compilation database
     wdk_include: str | None = None  # a real WDK include tree instead of the bundled headers
+    frontend: str = "libclang"  # or "pycparser" (the pure-Python frontend)
 
 
 def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.TranslationUnit:

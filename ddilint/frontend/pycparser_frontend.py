@@ -1,0 +1,189 @@
+"""The pure-Python frontend: pcpp preprocesses, pycparser parses, and the tree is lowered into the same IR.
+
+Used where libclang cannot load (``--frontend pycparser``, or ``auto`` falling
+back). Differences from the libclang frontend, by construction: locations are
+the start of each construct (pycparser keeps no end positions), and constant
+expressions are folded by a small evaluator (``sizeof`` is unknown). C only;
+C++ files need libclang.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+from pcpp import Preprocessor
+from pycparser import c_ast, c_parser
+
+from ddilint import ir
+from ddilint.frontend.clang_args import HEADERS_DIR
+from ddilint.frontend.libclang_frontend import FrontendOptions, macro_use_ranges
+from ddilint.frontend.pycparser_compat import LiftedAnnotation, make_parseable
+from ddilint.frontend.pycparser_lower import Lowerer, Scope, annotations_before
+from ddilint.frontend.wpp import wpp_stand_ins
+from ddilint.sources import read_source
+
+WDK_DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00", "_MSC_VER=1929")
+
+
+class _Preprocessor(Preprocessor):
+    """pcpp with errors collected (not printed) and WPP stand-ins for missing ``.tmh`` files."""
+
+    def __init__(self, stand_ins: dict[str, str]) -> None:
+        super().__init__()
+        self.line_directive = "#line"
+        self.errors: list[tuple[str, int, str]] = []
+        self.stand_ins = stand_ins
+
+    def on_error(self, file: str, line: int, msg: str) -> None:
+        self.errors.append((file, line, msg))
+        self.return_code += 1
+
+    def on_include_not_found(self, is_malformed: bool, is_system_include: bool, curdir: str, includepath: str) -> str:
+        stand_in = self.stand_ins.get(os.path.basename(includepath))
+        if stand_in is not None:
+            return stand_in
+        return super().on_include_not_found(is_malformed, is_system_include, curdir, includepath)  # type: ignore[no-any-return]
+
+
+def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.TranslationUnit:
+    source = read_source(path)
+    unit = ir.TranslationUnit(display_path, notifications=list(source.notifications), source_lines=source.lines)
+    unit.notifications[:] = [
+        ir.Notification(n.level, n.message, display_path, n.line, n.col) for n in unit.notifications
+    ]
+    if not source.analyzable:
+        unit.analyzed = False
+        return unit
+    text = "\n".join(source.lines) + "\n"
+    with tempfile.TemporaryDirectory(prefix="ddilint-wpp-") as scratch:
+        stand_ins = {}
+        for stand_in_path, contents in wpp_stand_ins(path, text, options.include_dirs):
+            target = os.path.join(scratch, os.path.basename(stand_in_path))
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(contents)
+            stand_ins[os.path.basename(stand_in_path)] = target
+        pre = _Preprocessor(stand_ins)
+        for directory in (os.path.dirname(os.path.abspath(path)), *options.include_dirs, str(HEADERS_DIR)):
+            pre.add_path(directory)
+        for define in (*WDK_DEFINES, *options.defines):
+            name, _, value = define.partition("=")
+            pre.define(f"{name} {value or 1}")
+        for forced in options.forced_includes:
+            text = f'#include "{forced}"\n' + text
+        pre.parse(text, os.path.abspath(path))
+        out = io.StringIO()
+        pre.write(out)
+    for file, line, message in pre.errors[:10]:
+        in_main = os.path.abspath(file or "") == os.path.abspath(path)
+        where = "" if in_main else f" (in {os.path.basename(file or '?')}:{line})"
+        unit.notifications.append(
+            ir.Notification("error", f"preprocessor error: {message}{where}", display_path, line if in_main else 0)
+        )
+    preprocessed = out.getvalue()
+    parseable, annotations = make_parseable(preprocessed)
+    try:
+        tree = c_parser.CParser().parse(parseable, os.path.abspath(path))
+    except c_parser.ParseError as exc:
+        line = _error_line(str(exc), path)
+        unit.notifications.append(ir.Notification("error", f"parse error: {exc}", display_path, line))
+        unit.analyzed = False
+        return unit
+    # Annotation offsets are in the preprocessed text (the rewrite may change lengths): map positions there.
+    _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit)
+    return unit
+
+
+def _error_line(message: str, path: str) -> int:
+    match = re.match(r"(.*?):(\d+):", message)
+    if match and os.path.abspath(match.group(1)) == os.path.abspath(path):
+        return int(match.group(2))
+    return 0
+
+
+def _lower(
+    tree: c_ast.FileAST,
+    text: str,
+    annotations: list[LiftedAnnotation],
+    path: str,
+    display_path: str,
+    lines: list[str],
+    options: FrontendOptions,
+    unit: ir.TranslationUnit,
+) -> None:
+    main = os.path.abspath(path)
+    positions = _LinePositions(text)
+    scope = Scope()
+    lowerer = Lowerer(display_path, lines, macro_use_ranges(lines, options.assertion_macros), scope)
+    for node in tree.ext:
+        in_main = node.coord is not None and os.path.abspath(node.coord.file or "") == main
+        if isinstance(node, c_ast.FuncDef):
+            scope.declare_function(node.decl.name)
+            if in_main:
+                found = annotations_before(annotations, positions.offset(node.decl.coord), positions.offset_of_prev)
+                unit.functions.append(lowerer.function(node, found))
+            positions.offset_of_prev = positions.offset(node.coord)
+            continue
+        lowerer.declare(node)
+        if isinstance(node, c_ast.Decl):
+            found = annotations_before(annotations, positions.offset(node.coord), positions.offset_of_prev)
+            positions.offset_of_prev = positions.offset(node.coord)
+            if not in_main:
+                continue
+            if isinstance(node.type, c_ast.FuncDecl) or lowerer.is_role_typed(node):
+                roles = tuple(lowerer.role_types(node))
+                kinds = tuple(ir.Annotation(a.kind, a.args) for a in found)
+                if kinds or roles:
+                    unit.declarations.append(ir.Declaration(node.name, lowerer.loc(node), kinds, roles))
+            elif (
+                node.name is not None and "typedef" not in (node.storage or []) and "extern" not in (node.storage or [])
+            ):
+                unit.globals[node.name] = lowerer.initial_value(node)
+                unit_stores = lowerer.routine_stores(node)
+                if unit_stores:
+                    lowerer.stores.extend(unit_stores)
+    unit.functions.extend(lowerer.lambdas)
+    if lowerer.stores:
+        loc = lowerer.stores[0].loc
+        body = ir.Block(loc, lowerer.stores)
+        unit.functions.append(ir.Function(f"<initializers of {unit.path}>", loc, [], "void", body, is_static=True))
+
+
+class _LinePositions:
+    """Offsets in the preprocessed text of (file, line) positions, from its ``# N "file"`` markers."""
+
+    _MARKER = re.compile(r'^#(?:line)? (\d+) "((?:[^"\\]|\\.)*)"', re.M)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset_of_prev = 0
+        self._starts: dict[tuple[str, int], int] = {}
+        offset = 0
+        file, line = "", 1
+        for raw in text.splitlines(keepends=True):
+            marker = self._MARKER.match(raw)
+            if marker is not None:
+                file, line = os.path.abspath(marker.group(2).replace("\\\\", "\\")), int(marker.group(1))
+            else:
+                self._starts.setdefault((file, line), offset)
+                line += 1
+            offset += len(raw)
+
+    def offset(self, coord: Any) -> int:
+        if coord is None:
+            return self.offset_of_prev
+        start = self._starts.get((os.path.abspath(coord.file or ""), coord.line))
+        if start is None:
+            return self.offset_of_prev
+        return start + max((coord.column or 1) - 1, 0)
+
+
+def available() -> bool:
+    return True
+
+
+__all__: Sequence[str] = ("available", "parse_file")

@@ -1,0 +1,523 @@
+"""Lowering a pycparser tree into ddilint's IR (the pure-Python frontend).
+
+pycparser does no semantic analysis, so this keeps the little the IR needs:
+which names are functions, globals, parameters and locals (a scope stack),
+enumeration constants and their values, typedefs (for role types such as
+``DRIVER_UNLOAD`` and for the types of casts), and integer constant folding.
+Structured exception handling arrives encoded by ``pycparser_compat`` and is
+decoded here into ``ir.Try``/``ir.Leave``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pycparser import c_ast, c_generator
+
+from ddilint import ir
+from ddilint.frontend.pycparser_compat import LiftedAnnotation
+
+_GENERATOR = c_generator.CGenerator()
+_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
+
+
+def annotations_before(annotations: list[LiftedAnnotation], offset: int, since: int) -> list[LiftedAnnotation]:
+    """The lifted annotations written between ``since`` and ``offset`` (a declaration's name)."""
+    return [a for a in annotations if since <= a.offset < offset]
+
+
+class Scope:
+    """Names in scope: kind (function, global, param, local, static_local, enum, typedef) per name."""
+
+    def __init__(self) -> None:
+        self.stack: list[dict[str, str]] = [{}]
+        self.enums: dict[str, int | None] = {}
+        self.typedefs: dict[str, Any] = {}
+        self.structs: dict[str, list[str]] = {}  # struct tag -> field names, in order
+
+    def declare_function(self, name: str) -> None:
+        self.stack[0][name] = "function"
+
+    def declare(self, name: str, kind: str) -> None:
+        self.stack[-1][name] = kind
+
+    def kind(self, name: str) -> str | None:
+        for frame in reversed(self.stack):
+            if name in frame:
+                return frame[name]
+        return None
+
+    def push(self) -> None:
+        self.stack.append({})
+
+    def pop(self) -> None:
+        self.stack.pop()
+
+
+class Lowerer:
+    def __init__(
+        self,
+        display_path: str,
+        source_lines: list[str],
+        assertion_ranges: list[tuple[int, int, int, int]],
+        scope: Scope,
+    ) -> None:
+        self.display_path = display_path
+        self.source_lines = source_lines
+        self.assertion_ranges = assertion_ranges
+        self.scope = scope
+        self.lambdas: list[ir.Function] = []
+        self.stores: list[ir.Stmt] = []
+        self._statics: set[str] = set()
+
+    # ------------------------------------------------------------ locations
+
+    def loc(self, node: Any) -> ir.Loc:
+        coord = getattr(node, "coord", None)
+        line = coord.line if coord is not None and coord.line else 0
+        col = coord.column if coord is not None and coord.column else 1
+        return ir.Loc(self.display_path, line, col, line, col)
+
+    def _in_assertion(self, node: Any) -> bool:
+        loc = self.loc(node)
+        pos = (loc.line, loc.col)
+        return any((l1, c1) <= pos <= (l2, c2) for l1, c1, l2, c2 in self.assertion_ranges)
+
+    # ------------------------------------------------------------ declarations
+
+    def declare(self, node: Any) -> None:
+        """A file-scope declaration: names, typedefs, enumeration constants."""
+        if isinstance(node, c_ast.Typedef):
+            self.scope.typedefs[node.name] = node.type
+            self.scope.declare(node.name, "typedef")
+            self._enums_in(node.type)
+            return
+        if not isinstance(node, c_ast.Decl):
+            return
+        self._enums_in(node.type)
+        if node.name is None:
+            return
+        if isinstance(node.type, c_ast.FuncDecl) or self.is_role_typed(node):
+            self.scope.declare(node.name, "function")
+        else:
+            self.scope.declare(node.name, "global")
+
+    def _enums_in(self, type_: Any) -> None:
+        for sub in _walk(type_):
+            if isinstance(sub, c_ast.Struct) and sub.name and sub.decls:
+                self.scope.structs[sub.name] = [d.name for d in sub.decls if isinstance(d, c_ast.Decl)]
+            if isinstance(sub, c_ast.Enum) and sub.values is not None:
+                value: int | None = -1
+                for item in sub.values.enumerators:
+                    if item.value is not None:
+                        value = self.fold(item.value)
+                    elif value is not None:
+                        value += 1
+                    self.scope.enums[item.name] = value
+                    self.scope.stack[0][item.name] = "enum"
+
+    def is_role_typed(self, node: c_ast.Decl) -> bool:
+        """``DRIVER_UNLOAD MyUnload;``: a function declared with a function typedef."""
+        return bool(list(self.role_types(node)))
+
+    def role_types(self, node: c_ast.Decl) -> Iterable[str]:
+        type_ = node.type
+        if isinstance(type_, c_ast.FuncDecl):
+            return []
+        if isinstance(type_, c_ast.TypeDecl) and isinstance(type_.type, c_ast.IdentifierType):
+            names = type_.type.names
+            if len(names) == 1 and self._is_function_typedef(names[0]):
+                return [names[0]]
+        return []
+
+    def _is_function_typedef(self, name: str, depth: int = 0) -> bool:
+        target = self.scope.typedefs.get(name)
+        if target is None or depth > 8:
+            return False
+        if isinstance(target, c_ast.FuncDecl):
+            return True
+        if isinstance(target, c_ast.TypeDecl) and isinstance(target.type, c_ast.IdentifierType):
+            names = target.type.names
+            return len(names) == 1 and self._is_function_typedef(names[0], depth + 1)
+        return False
+
+    def initial_value(self, node: c_ast.Decl) -> int | None:
+        if node.init is None:
+            return 0
+        if isinstance(node.init, c_ast.InitList):
+            return None
+        return self.fold(node.init)
+
+    def routine_stores(self, node: c_ast.Decl) -> list[ir.Stmt]:
+        """Routines stored by a file-scope structure initializer (``{ ..., FilterUnload, ... }``), as
+        assignments: positional and designated (``.Field = X``) items at the top level (nested
+        structures and arrays are not followed yet)."""
+        if not isinstance(node.init, c_ast.InitList):
+            return []
+        stores: list[ir.Stmt] = []
+        base = ir.Name(self.loc(node), node.name, "global")
+        fields = self._fields_of(node.type)
+        position = 0
+        for item in node.init.exprs:
+            if isinstance(item, c_ast.NamedInitializer) and len(item.name) == 1:
+                field_name, expr = item.name[0].name, item.expr
+                position = fields.index(field_name) if field_name in fields else len(fields)
+            elif position < len(fields):
+                field_name, expr = fields[position], item
+            else:
+                continue
+            position += 1
+            if not isinstance(expr, c_ast.InitList):
+                value = self.expr(expr)
+                target = ir.Member(self.loc(item), base, field_name, False)
+                routine = value
+                while isinstance(routine, (ir.Cast, ir.Unary)) and not (
+                    isinstance(routine, ir.Unary) and routine.op != "&"
+                ):
+                    routine = routine.operand
+                if isinstance(routine, ir.Name) and routine.scope == "function":
+                    stores.append(ir.ExprStmt(value.loc, ir.Assign(value.loc, "=", target, value)))
+        return stores
+
+    def _fields_of(self, type_: Any) -> list[str]:
+        """The field names of a structure type, in order (through typedefs), or []."""
+        for _ in range(16):
+            if isinstance(type_, c_ast.TypeDecl):
+                type_ = type_.type
+            if isinstance(type_, c_ast.Struct):
+                if type_.decls:
+                    return [d.name for d in type_.decls if isinstance(d, c_ast.Decl)]
+                return self.scope.structs.get(type_.name or "", [])
+            if isinstance(type_, c_ast.IdentifierType) and len(type_.names) == 1:
+                target = self.scope.typedefs.get(type_.names[0])
+                if target is None:
+                    return []
+                type_ = target
+                continue
+            return []
+        return []
+
+    # ------------------------------------------------------------ functions
+
+    def function(self, node: c_ast.FuncDef, annotations: list[LiftedAnnotation]) -> ir.Function:
+        decl = node.decl
+        self.scope.declare_function(decl.name)
+        self.scope.push()
+        params = []
+        func_type = decl.type
+        if isinstance(func_type, c_ast.FuncDecl) and func_type.args is not None:
+            for param in func_type.args.params:
+                if isinstance(param, c_ast.Decl) and param.name:
+                    self.scope.declare(param.name, "param")
+                    params.append(ir.Param(param.name, _type_name(param.type)))
+        body = self._compound(node.body)
+        self.scope.pop()
+        return ir.Function(
+            name=decl.name,
+            loc=self.loc(decl),
+            params=params,
+            return_type=_type_name(func_type.type) if isinstance(func_type, c_ast.FuncDecl) else "",
+            body=body,
+            annotations=tuple(ir.Annotation(a.kind, a.args) for a in annotations),
+            role_types=(),
+            is_static="static" in (decl.storage or []),
+        )
+
+    # ------------------------------------------------------------ statements
+
+    def stmt(self, node: Any) -> ir.Stmt:
+        loc = self.loc(node)
+        if isinstance(node, c_ast.Compound):
+            return self._compound(node)
+        if isinstance(node, c_ast.Decl):
+            return self._decl(node)
+        if isinstance(node, c_ast.DeclList):
+            return ir.Block(loc, [self._decl(d) for d in node.decls])
+        if isinstance(node, c_ast.If):
+            seh = self._seh(node)
+            if seh is not None:
+                return seh
+            if self._in_assertion(node):
+                return ir.ExprStmt(loc, self.expr(node.cond), in_assertion=True)
+            other = self.stmt(node.iffalse) if node.iffalse is not None else None
+            return ir.If(loc, self.expr(node.cond), self.stmt(node.iftrue), other)
+        if isinstance(node, c_ast.While):
+            return ir.While(loc, self.expr(node.cond), self.stmt(node.stmt))
+        if isinstance(node, c_ast.DoWhile):
+            return ir.DoWhile(loc, self.stmt(node.stmt), self.expr(node.cond))
+        if isinstance(node, c_ast.For):
+            self.scope.push()
+            init = self.stmt(node.init) if node.init is not None else None
+            cond = self.expr(node.cond) if node.cond is not None else None
+            step = self.expr(node.next) if node.next is not None else None
+            body = self.stmt(node.stmt)
+            self.scope.pop()
+            return ir.For(loc, init, cond, step, body)
+        if isinstance(node, c_ast.Switch):
+            return ir.Switch(loc, self.expr(node.cond), self.stmt(node.stmt))
+        if isinstance(node, (c_ast.Case, c_ast.Default)):
+            value = self.expr(node.expr) if isinstance(node, c_ast.Case) else None
+            stmts = [self.stmt(s) for s in node.stmts or []]
+            body: ir.Stmt = stmts[0] if len(stmts) == 1 else ir.Block(loc, stmts)
+            return ir.Case(loc, value, body)
+        if isinstance(node, c_ast.Break):
+            return ir.Break(loc)
+        if isinstance(node, c_ast.Continue):
+            return ir.Continue(loc)
+        if isinstance(node, c_ast.Return):
+            return ir.Return(loc, self.expr(node.expr) if node.expr is not None else None)
+        if isinstance(node, c_ast.Goto):
+            return ir.Goto(loc, node.name)
+        if isinstance(node, c_ast.Label):
+            return ir.Label(loc, node.name, self.stmt(node.stmt) if node.stmt is not None else ir.Block(loc, []))
+        if isinstance(node, c_ast.EmptyStatement):
+            return ir.Block(loc, [])
+        if isinstance(node, c_ast.FuncCall) and _called(node) == "__ddilint_leave":
+            return ir.Leave(loc)
+        if isinstance(node, c_ast.Node) and type(node).__name__ in _EXPRESSIONS:
+            return ir.ExprStmt(loc, self.expr(node), self._in_assertion(node))
+        return ir.OpaqueStmt(loc, type(node).__name__)
+
+    def _compound(self, node: c_ast.Compound) -> ir.Block:
+        self.scope.push()
+        stmts = [self.stmt(s) for s in node.block_items or []]
+        self.scope.pop()
+        return ir.Block(self.loc(node), stmts)
+
+    def _decl(self, node: c_ast.Decl) -> ir.Stmt:
+        static = "static" in (node.storage or [])
+        if isinstance(node.type, c_ast.FuncDecl):
+            self.scope.declare(node.name, "function")
+            return ir.Block(self.loc(node), [])
+        self.scope.declare(node.name, "static_local" if static else "local")
+        init = self.expr(node.init) if node.init is not None else None
+        return ir.VarDecl(self.loc(node), node.name, _type_name(node.type), init, static)
+
+    def _seh(self, node: c_ast.If) -> ir.Stmt | None:
+        """``if (__ddilint_try) B else if (__ddilint_except(F)) H`` / ``else if (__ddilint_finally) F``."""
+        if not (isinstance(node.cond, c_ast.ID) and node.cond.name == "__ddilint_try"):
+            return None
+        loc = self.loc(node)
+        body = self.stmt(node.iftrue)
+        tail = node.iffalse
+        if isinstance(tail, c_ast.If) and isinstance(tail.cond, c_ast.ID) and tail.cond.name == "__ddilint_finally":
+            return ir.Try(loc, body, finally_body=self.stmt(tail.iftrue))
+        if isinstance(tail, c_ast.If) and _called(tail.cond) == "__ddilint_except":
+            args = tail.cond.args.exprs if tail.cond.args is not None else []
+            filt = self.expr(args[0]) if args else None
+            return ir.Try(loc, body, handler=self.stmt(tail.iftrue), filter=filt)
+        return ir.Try(loc, body)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: Any) -> ir.Expr:
+        loc = self.loc(node)
+        if isinstance(node, c_ast.ID):
+            return self._name(node, loc)
+        if isinstance(node, c_ast.Constant):
+            if node.type == "string":
+                return ir.StringLit(loc, node.value)
+            return self._with_macro_spelling(ir.Const(loc, _constant(node), ""))
+        if isinstance(node, c_ast.FuncCall):
+            args = [self.expr(a) for a in (node.args.exprs if node.args is not None else [])]
+            target = self.expr(node.name)
+            callee = target.name if isinstance(target, ir.Name) and target.scope in ("function", "unknown") else None
+            return ir.Call(loc, callee, args, None if callee else target)
+        if isinstance(node, c_ast.Assignment):
+            return ir.Assign(loc, node.op, self.expr(node.lvalue), self.expr(node.rvalue))
+        if isinstance(node, c_ast.BinaryOp):
+            folded = self.fold(node)
+            if folded is not None:
+                return self._with_macro_spelling(ir.Const(loc, folded, ""))
+            return ir.Binary(loc, node.op, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, c_ast.UnaryOp):
+            if node.op in ("sizeof", "_Alignof"):
+                return ir.Const(loc, None, "")
+            folded = self.fold(node) if node.op in ("-", "~", "+", "!") else None
+            if folded is not None:
+                return self._with_macro_spelling(ir.Const(loc, folded, ""))
+            op = {"p++": "++", "p--": "--"}.get(node.op, node.op)
+            return ir.Unary(loc, op, self.expr(node.expr))
+        if isinstance(node, c_ast.TernaryOp):
+            return ir.Conditional(loc, self.expr(node.cond), self.expr(node.iftrue), self.expr(node.iffalse))
+        if isinstance(node, c_ast.Cast):
+            type_name = _type_name(node.to_type.type)
+            operand = self.expr(node.expr)
+            to_void = type_name == "void"
+            if isinstance(operand, ir.Const) and not to_void:
+                value = self.fold(node)
+                return self._with_macro_spelling(ir.Const(loc, value, operand.spelling))
+            return ir.Cast(loc, type_name, operand, to_void)
+        if isinstance(node, c_ast.StructRef):
+            return ir.Member(loc, self.expr(node.name), node.field.name, node.type == "->")
+        if isinstance(node, c_ast.ArrayRef):
+            return ir.Index(loc, self.expr(node.name), self.expr(node.subscript))
+        if isinstance(node, c_ast.InitList):
+            return ir.InitList(loc, [self.expr(e) for e in node.exprs])
+        if isinstance(node, c_ast.ExprList):
+            items = [self.expr(e) for e in node.exprs]
+            result = items[0]
+            for item in items[1:]:
+                result = ir.Binary(loc, ",", result, item)
+            return result
+        return ir.Opaque(loc, type(node).__name__)
+
+    def _name(self, node: c_ast.ID, loc: ir.Loc) -> ir.Expr:
+        name = node.name
+        kind = self.scope.kind(name)
+        if kind == "enum":
+            return ir.Const(loc, self.scope.enums.get(name), name)
+        if kind in ("function", "param", "local", "static_local", "global"):
+            return ir.Name(loc, name, kind)
+        return ir.Name(loc, name, "unknown")
+
+    def _with_macro_spelling(self, node: ir.Const) -> ir.Const:
+        """Name a constant after the macro written at its position (``STATUS_UNSUCCESSFUL``), if any."""
+        if node.spelling or not 0 < node.loc.line <= len(self.source_lines):
+            return node
+        match = _WORD.match(self.source_lines[node.loc.line - 1], max(node.loc.col - 1, 0))
+        if match is not None and not match.group(2) and not match.group(1)[0].isdigit():
+            return ir.Const(node.loc, node.value, match.group(1))
+        return node
+
+    # ------------------------------------------------------------ constants
+
+    def _underlying(self, type_: Any) -> str:
+        """A type through its typedefs: ``NTSTATUS`` -> ``LONG`` -> ``long``; pointers are ``*``."""
+        for _ in range(16):
+            if isinstance(type_, c_ast.PtrDecl):
+                return "*"
+            if not (isinstance(type_, c_ast.TypeDecl) and isinstance(type_.type, c_ast.IdentifierType)):
+                return _type_name(type_)
+            names = type_.type.names
+            if len(names) == 1 and names[0] in self.scope.typedefs:
+                type_ = self.scope.typedefs[names[0]]
+                continue
+            return " ".join(names)
+        return ""
+
+    def fold(self, node: Any) -> int | None:
+        """The value of an integer constant expression, or None."""
+        if isinstance(node, c_ast.Constant):
+            return _constant(node)
+        if isinstance(node, c_ast.ID):
+            return self.scope.enums.get(node.name) if self.scope.kind(node.name) == "enum" else None
+        if isinstance(node, c_ast.Cast):
+            value = self.fold(node.expr)
+            return None if value is None else _cast(value, self._underlying(node.to_type.type))
+        if isinstance(node, c_ast.UnaryOp):
+            value = self.fold(node.expr) if node.op not in ("sizeof", "_Alignof") else None
+            if value is None:
+                return None
+            return {"-": -value, "+": value, "~": ~value, "!": int(not value)}.get(node.op)
+        if isinstance(node, c_ast.BinaryOp):
+            left, right = self.fold(node.left), self.fold(node.right)
+            if left is None or right is None:
+                return None
+            return _binary(node.op, left, right)
+        if isinstance(node, c_ast.TernaryOp):
+            cond = self.fold(node.cond)
+            return None if cond is None else self.fold(node.iftrue if cond else node.iffalse)
+        return None
+
+
+_EXPRESSIONS = {
+    "ID", "Constant", "FuncCall", "Assignment", "BinaryOp", "UnaryOp", "TernaryOp", "Cast",
+    "StructRef", "ArrayRef", "ExprList", "InitList", "CompoundLiteral",
+}  # fmt: skip
+_WORD = re.compile(r"([A-Za-z_][A-Za-z_0-9]*|[0-9][0-9A-Za-z_.]*)\s*(\()?")
+
+
+def _called(node: Any) -> str | None:
+    return node.name.name if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) else None
+
+
+def _walk(node: Any) -> Iterable[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        yield current
+        if isinstance(current, c_ast.Node):
+            stack.extend(child for _, child in current.children())
+
+
+def _type_name(node: Any) -> str:
+    try:
+        return _GENERATOR.visit(node).strip() if isinstance(node, c_ast.Node) else ""
+    except Exception:
+        return ""
+
+
+def _constant(node: c_ast.Constant) -> int | None:
+    text = node.value
+    if node.type == "char":
+        return _char_value(text)
+    match = _INT.match(text)
+    if match is None:
+        return None
+    digits = match.group(1)
+    if digits.lower().startswith("0x"):
+        return int(digits, 16)
+    if digits.startswith("0") and len(digits) > 1:
+        return int(digits, 8)
+    return int(digits)
+
+
+def _char_value(text: str) -> int | None:
+    """A character constant; MSVC packs multi-character constants ('gaTm', pool tags) big-endian."""
+    body = text[1:-1] if text.startswith("'") else text[2:-1]
+    try:
+        chars = body.encode("latin-1").decode("unicode_escape")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return None
+    value = 0
+    for ch in chars:
+        value = (value << 8) | (ord(ch) & 0xFF)
+    return value
+
+
+_WIDTHS = {"char": 8, "short": 16, "int": 32, "long": 32, "long long": 64}
+
+
+def _cast(value: int, type_name: str) -> int:
+    """Wrap a value to a cast's width when the type is a plain integer type the IR can name."""
+    name = type_name.replace("signed ", "").strip()
+    unsigned = name.startswith("unsigned ")
+    base = name.removeprefix("unsigned ").strip()
+    bits = _WIDTHS.get(base)
+    if bits is None:
+        return value
+    value &= (1 << bits) - 1
+    if not unsigned and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
+
+
+def _binary(op: str, left: int, right: int) -> int | None:
+    try:
+        return {
+            "+": lambda: left + right,
+            "-": lambda: left - right,
+            "*": lambda: left * right,
+            "/": lambda: int(left / right),
+            "%": lambda: left % right,
+            "<<": lambda: left << right,
+            ">>": lambda: left >> right,
+            "&": lambda: left & right,
+            "|": lambda: left | right,
+            "^": lambda: left ^ right,
+            "&&": lambda: int(bool(left) and bool(right)),
+            "||": lambda: int(bool(left) or bool(right)),
+            "==": lambda: int(left == right),
+            "!=": lambda: int(left != right),
+            "<": lambda: int(left < right),
+            "<=": lambda: int(left <= right),
+            ">": lambda: int(left > right),
+            ">=": lambda: int(left >= right),
+        }[op]()
+    except (KeyError, ZeroDivisionError, ValueError):
+        return None
