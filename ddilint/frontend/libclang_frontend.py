@@ -192,7 +192,7 @@ def macro_use_ranges(lines: list[str], names: frozenset[str]) -> list[tuple[int,
         return []
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
     text = "\n".join(lines)
-    masked = _mask_comments_and_strings(text)
+    masked = mask_comments_and_strings(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
@@ -225,6 +225,6 @@ def _matching_paren(text: str, open_at: int) -> int | None:
 _COMMENT_OR_STRING = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
 
 
-def _mask_comments_and_strings(text: str) -> str:
+def mask_comments_and_strings(text: str) -> str:
     """Blank out comments and literals, keeping offsets (newlines stay)."""
     return _COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)

@@ -9,7 +9,6 @@ C++ files need libclang.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import tempfile
@@ -44,9 +43,9 @@ class _Preprocessor(Preprocessor):
         self.return_code += 1
 
     def on_include_not_found(self, is_malformed: bool, is_system_include: bool, curdir: str, includepath: str) -> str:
-        stand_in = self.stand_ins.get(os.path.basename(includepath))
-        if stand_in is not None:
-            return stand_in
+        stand_in = self.stand_ins.pop(os.path.basename(includepath), None)  # once: pcpp retries the directory
+        if stand_in is not None and os.path.basename(stand_in) == includepath:
+            return os.path.dirname(stand_in)  # pcpp wants a directory to add to the search path
         return super().on_include_not_found(is_malformed, is_system_include, curdir, includepath)  # type: ignore[no-any-return]
 
 
@@ -76,15 +75,13 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         for forced in options.forced_includes:
             text = f'#include "{forced}"\n' + text
         pre.parse(text, os.path.abspath(path))
-        out = io.StringIO()
-        pre.write(out)
+        preprocessed = _write(pre)
     for file, line, message in pre.errors[:10]:
         in_main = os.path.abspath(file or "") == os.path.abspath(path)
         where = "" if in_main else f" (in {os.path.basename(file or '?')}:{line})"
         unit.notifications.append(
             ir.Notification("error", f"preprocessor error: {message}{where}", display_path, line if in_main else 0)
         )
-    preprocessed = out.getvalue()
     parseable, annotations = make_parseable(preprocessed)
     try:
         tree = c_parser.CParser().parse(parseable, os.path.abspath(path))
@@ -96,6 +93,34 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     # Annotation offsets are in the preprocessed text (the rewrite may change lengths): map positions there.
     _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit)
     return unit
+
+
+def _write(pre: _Preprocessor) -> str:
+    """The preprocessed text with a ``#line`` marker wherever the output's line would drift from the source's.
+
+    pcpp's own writer loses a line after a macro call written over several lines; pycparser's
+    positions (hence findings' lines) must match the source's exactly.
+    """
+    out: list[str] = []
+    line: list[Any] = []
+    source, next_line = None, -1
+    for token in iter(pre.token, None):
+        if token.type in pre.t_LINECONT:
+            continue
+        line.append(token)
+        if not (token.value and token.value[0] == "\n"):
+            continue
+        first = next((t for t in line if t.type not in pre.t_WS), None)
+        if first is not None:
+            if first.source != source or first.lineno != next_line:
+                out.append(f'#line {first.lineno} "{first.source}"\n')
+            text = "".join(t.value for t in line)
+            out.append(text)
+            source, next_line = first.source, first.lineno + text.count("\n")
+        line = []
+    if line:
+        out.append("".join(t.value for t in line) + "\n")
+    return "".join(out)
 
 
 def _error_line(message: str, path: str) -> int:

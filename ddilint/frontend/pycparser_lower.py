@@ -17,6 +17,7 @@ from typing import Any
 from pycparser import c_ast, c_generator
 
 from ddilint import ir
+from ddilint.frontend.libclang_frontend import mask_comments_and_strings
 from ddilint.frontend.pycparser_compat import LiftedAnnotation
 
 _GENERATOR = c_generator.CGenerator()
@@ -36,6 +37,7 @@ class Scope:
         self.enums: dict[str, int | None] = {}
         self.typedefs: dict[str, Any] = {}
         self.structs: dict[str, list[str]] = {}  # struct tag -> field names, in order
+        self.arrays: dict[str, int] = {}  # array variable -> element count (for sizeof(a) / sizeof(a[0]))
 
     def declare_function(self, name: str) -> None:
         self.stack[0][name] = "function"
@@ -71,6 +73,7 @@ class Lowerer:
         self.lambdas: list[ir.Function] = []
         self.stores: list[ir.Stmt] = []
         self._statics: set[str] = set()
+        self._masked: list[str] | None = None
 
     # ------------------------------------------------------------ locations
 
@@ -103,6 +106,7 @@ class Lowerer:
             self.scope.declare(node.name, "function")
         else:
             self.scope.declare(node.name, "global")
+            self._note_array(node)
 
     def _enums_in(self, type_: Any) -> None:
         for sub in _walk(type_):
@@ -214,9 +218,12 @@ class Lowerer:
                     params.append(ir.Param(param.name, _type_name(param.type)))
         body = self._compound(node.body)
         self.scope.pop()
+        start = self.loc(decl)
+        end = self._closing_brace(node.body)
+        loc = ir.Loc(start.file, start.line, start.col, *end) if end is not None else start
         return ir.Function(
             name=decl.name,
-            loc=self.loc(decl),
+            loc=loc,
             params=params,
             return_type=_type_name(func_type.type) if isinstance(func_type, c_ast.FuncDecl) else "",
             body=body,
@@ -224,6 +231,24 @@ class Lowerer:
             role_types=(),
             is_static="static" in (decl.storage or []),
         )
+
+    def _closing_brace(self, body: c_ast.Compound) -> tuple[int, int] | None:
+        """Where a function body's ``}`` is (pycparser keeps no end positions): read from the source."""
+        if self._masked is None:
+            self._masked = mask_comments_and_strings("\n".join(self.source_lines)).split("\n")
+        start = self.loc(body)
+        depth = 0
+        for number in range(max(start.line, 1), len(self._masked) + 1):
+            text = self._masked[number - 1]
+            begin = start.col - 1 if number == start.line else 0
+            for index in range(begin, len(text)):
+                if text[index] == "{":
+                    depth += 1
+                elif text[index] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return number, index + 1
+        return None
 
     # ------------------------------------------------------------ statements
 
@@ -292,6 +317,7 @@ class Lowerer:
             self.scope.declare(node.name, "function")
             return ir.Block(self.loc(node), [])
         self.scope.declare(node.name, "static_local" if static else "local")
+        self._note_array(node)
         init = self.expr(node.init) if node.init is not None else None
         return ir.VarDecl(self.loc(node), node.name, _type_name(node.type), init, static)
 
@@ -384,6 +410,32 @@ class Lowerer:
 
     # ------------------------------------------------------------ constants
 
+    def _note_array(self, node: c_ast.Decl) -> None:
+        if isinstance(node.type, c_ast.ArrayDecl):
+            size = self.fold(node.type.dim) if node.type.dim is not None else None
+            if size is None and isinstance(node.init, c_ast.InitList):
+                size = len(node.init.exprs)
+            if size is not None:
+                self.scope.arrays[node.name] = size
+
+    def _element_count(self, node: c_ast.BinaryOp) -> int | None:
+        """``sizeof(a) / sizeof(a[0])`` (RTL_NUMBER_OF, ARRAYSIZE) for an array of known length."""
+        if node.op != "/":
+            return None
+        left, right = node.left, node.right
+        if not (isinstance(left, c_ast.UnaryOp) and left.op == "sizeof" and isinstance(left.expr, c_ast.ID)):
+            return None
+        if not (isinstance(right, c_ast.UnaryOp) and right.op == "sizeof"):
+            return None
+        element = right.expr
+        named = (isinstance(element, c_ast.ArrayRef) and isinstance(element.name, c_ast.ID) and element.name.name) or (
+            isinstance(element, c_ast.UnaryOp)
+            and element.op == "*"
+            and isinstance(element.expr, c_ast.ID)
+            and element.expr.name
+        )
+        return self.scope.arrays.get(left.expr.name) if named == left.expr.name else None
+
     def _underlying(self, type_: Any) -> str:
         """A type through its typedefs: ``NTSTATUS`` -> ``LONG`` -> ``long``; pointers are ``*``."""
         for _ in range(16):
@@ -413,6 +465,9 @@ class Lowerer:
                 return None
             return {"-": -value, "+": value, "~": ~value, "!": int(not value)}.get(node.op)
         if isinstance(node, c_ast.BinaryOp):
+            count = self._element_count(node)
+            if count is not None:
+                return count
             left, right = self.fold(node.left), self.fold(node.right)
             if left is None or right is None:
                 return None
