@@ -80,9 +80,10 @@ def floor(files: list[str], use_pch: bool) -> float:
     return float(out.stdout.strip())
 
 
-def ddilint(corpus: Path, cache: Path, jobs: int) -> tuple[float, int, int]:
+def ddilint(corpus: Path, cache: Path, jobs: int, frontend: str = "libclang") -> tuple[float, int, int]:
     """Wall seconds, peak RSS (KiB, main process) and exit code of one ``ddilint check``."""
     command = [sys.executable, "-m", "ddilint.cli", "check", str(corpus), "--format", "json", "--quiet"]
+    command += ["--frontend", frontend]
     command += ["--jobs", str(jobs), "--cache-dir", str(cache), "--output", os.devnull]
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -108,6 +109,16 @@ def cold(corpus: Path, jobs: int, runs: int, scratch: Path) -> tuple[float, int]
     return statistics.median(walls), max(peaks)
 
 
+def cold_pure_python(corpus: Path, runs: int, scratch: Path) -> float:
+    """Median cold ``--jobs 1`` wall time with the pure-Python (pcpp + pycparser) frontend."""
+    walls = []
+    for i in range(runs):
+        cache = scratch / f"pure-{i}"
+        walls.append(ddilint(corpus, cache, 1, "pycparser")[0])
+        shutil.rmtree(cache, ignore_errors=True)
+    return statistics.median(walls)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=1)
@@ -128,6 +139,7 @@ def main() -> int:
         warm_cache = scratch / "warm"
         ddilint(base, warm_cache, 1)
         warm = median_of(args.runs, lambda: ddilint(base, warm_cache, 1)[0])
+        pure = cold_pure_python(base, max(1, args.runs // 2), scratch)
         scaling = []
         for copies in args.copies:
             target = base if copies == 1 else scratch / f"corpus-{copies}"
@@ -144,6 +156,7 @@ def main() -> int:
     print(f"| ddilint cold, --jobs 1 | {cold1:.2f} | {cold1 / floor_plain:.2f} x floor |")
     print(f"| ddilint cold, --jobs 2 | {cold2:.2f} | {cold1 / cold2:.2f} x faster than --jobs 1 |")
     print(f"| ddilint warm cache, --jobs 1 | {warm:.2f} | {cold1 / warm:.1f} x faster than cold |")
+    print(f"| ddilint cold, --jobs 1, pure-Python frontend | {pure:.2f} | {pure / cold1:.1f} x the libclang frontend |")
     rate = f"{len(files) / cold1:.0f} files/s, {lines / cold1:.0f} lines/s"
     print(f"\nCold --jobs 1: {rate}, peak RSS {rss1 / 1024:.0f} MiB.\n")
     print("| corpus | files | cold --jobs 1 (s) | per 1x |")
