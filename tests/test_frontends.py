@@ -60,3 +60,18 @@ def test_cpp_needs_libclang(tmp_path: Path):
     src.write_text('#include <ntddk.h>\nextern "C" VOID F(VOID) { }\n', encoding="utf-8")
     code, report = findings(tmp_path, str(src), "--frontend", "pycparser")
     assert code == 2 and "C++ needs the libclang frontend" in report["notifications"][0]["message"]
+
+
+def test_pure_python_frontend_skips_what_it_cannot_parse_and_analyses_the_rest(tmp_path: Path):
+    src = tmp_path / "driver.c"
+    src.write_text(
+        "#include <ntddk.h>\n\nVOID Odd(VOID)\n{\n    int x = 1 +;\n}\n\n"
+        "NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r)\n{\n"
+        "    UNREFERENCED_PARAMETER(d);\n    UNREFERENCED_PARAMETER(r);\n"
+        "    PsSetLoadImageNotifyRoutine(NULL);\n    return STATUS_SUCCESS;\n}\n",
+        encoding="utf-8",
+    )
+    code, report = findings(tmp_path, str(src), "--frontend", "pycparser")
+    assert code == 1 and [(f["line"], f["code"]) for f in report["findings"]] == [(12, "DDI001")]
+    [note] = [n for n in report["notifications"] if n["level"] == "error"]
+    assert note["line"] == 5 and "skipped" in note["message"]

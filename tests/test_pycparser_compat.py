@@ -66,3 +66,10 @@ def test_the_c_fixtures_parse():
         except c_parser.ParseError as exc:
             failures.append(f"{path.name}: {exc}")
     assert not failures and len(files) > 200
+
+
+def test_inline_assembly_and_static_asserts_go():
+    source = "void f(void) { __asm { int 3 } __asm nop\n __asm__(\"pause\"); }\n_Static_assert(1, \"x\");\n"
+    text, _ = make_parseable(source)
+    assert "__asm" not in text and "_Static_assert" not in text and len(text) == len(source)
+    c_parser.CParser().parse(text, "asm.c")

@@ -12,8 +12,9 @@ preprocessed text:
 - ``__forceinline``/``__inline`` become ``inline``; calling-convention and
   pointer qualifiers (``__cdecl``, ``__ptr64``, ``__unaligned``, ...) vanish;
 - ``__int8/16/32/64`` become the standard types;
-- ``__builtin_va_arg(ap, T)`` becomes ``(*(T *)0)``, ``__pragma(...)`` and
-  ``#pragma`` lines go;
+- ``__builtin_va_arg(ap, T)`` becomes ``(*(T *)0)``; ``__pragma(...)``,
+  ``#pragma`` lines, ``_Static_assert(...)`` and inline assembly (``__asm { }``,
+  ``__asm ...``, ``__asm__(...)``) go;
 - structured exception handling is encoded in ISO C that the lowering decodes:
   ``__try`` is ``if (__ddilint_try)``, ``__except (F)`` is
   ``else if (__ddilint_except(F))``, ``__finally`` is
@@ -36,6 +37,7 @@ _DROPPED = re.compile(r"\b(?:__cdecl|__stdcall|__fastcall|__ptr64|__ptr32|__unal
 _INTS = {"__int8": "char", "__int16": "short", "__int32": "int", "__int64": "long long"}
 _INT_TYPES = re.compile(r"\b__int(?:8|16|32|64)\b")
 _PRAGMA_LINE = re.compile(r"^[ \t]*#[ \t]*pragma\b.*$", re.M)
+_ASM_BLOCK = re.compile(r"\b__asm\s*\{[^}]*\}|\b__asm\b[^\n;}]*")  # MSVC inline assembly, block or one line
 _SEH = re.compile(r"\b(?:__try|__finally|__leave)\b")
 _SEH_SPELLING = {
     "__try": "if (__ddilint_try)",
@@ -72,6 +74,9 @@ def make_parseable(text: str) -> tuple[str, list[LiftedAnnotation]]:
     text = _DROPPED.sub(lambda m: _blank(m.group(0)), text)
     text = _INT_TYPES.sub(lambda m: _INTS[m.group(0)], text)
     text = _PRAGMA_LINE.sub(lambda m: _blank(m.group(0)), text)
+    text = _blank_calls(text, "__asm__")
+    text = _blank_calls(text, "_Static_assert")
+    text = _ASM_BLOCK.sub(lambda m: _blank(m.group(0)), text)
     text = _rewrite_calls(text, "__except", lambda _whole, inner: f"else if (__ddilint_except({inner}))")
     text = _SEH.sub(lambda m: _SEH_SPELLING[m.group(0)], text)
     text = _LINE_MARKER.sub(r"# \1 \2", text)

@@ -83,11 +83,8 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
             ir.Notification("error", f"preprocessor error: {message}{where}", display_path, line if in_main else 0)
         )
     parseable, annotations = make_parseable(preprocessed)
-    try:
-        tree = c_parser.CParser().parse(parseable, os.path.abspath(path))
-    except c_parser.ParseError as exc:
-        line = _error_line(str(exc), path)
-        unit.notifications.append(ir.Notification("error", f"parse error: {exc}", display_path, line))
+    tree = _parse_recovering(parseable, path, display_path, unit)
+    if tree is None:
         unit.analyzed = False
         return unit
     # Annotation offsets are in the preprocessed text (the rewrite may change lengths): map positions there.
@@ -121,6 +118,76 @@ def _write(pre: _Preprocessor) -> str:
     if line:
         out.append("".join(t.value for t in line) + "\n")
     return "".join(out)
+
+
+MAX_RECOVERIES = 20
+
+
+def _parse_recovering(text: str, path: str, display_path: str, unit: ir.TranslationUnit) -> c_ast.FileAST | None:
+    """Parse; when a top-level declaration of the analysed file does not parse, skip it (one
+    notification each) and parse the rest, so one odd construct does not hide the whole file."""
+    positions = _LinePositions(text)
+    for _ in range(MAX_RECOVERIES):
+        parser = c_parser.CParser()
+        try:
+            return parser.parse(text, os.path.abspath(path))
+        except c_parser.ParseError as exc:
+            line = _error_line(str(exc), path) or _lexer_line(parser, path)
+            message = str(exc).split(": ", 1)[-1]
+            if line == 0:  # inside a header: nothing to skip that would leave the file meaningful
+                unit.notifications.append(ir.Notification("error", f"parse error: {exc}", display_path))
+                return None
+            offset = positions.offset_at(os.path.abspath(path), line)
+            span = _top_level_span(text, offset) if offset is not None else None
+            if span is None:
+                unit.notifications.append(ir.Notification("error", f"parse error: {message}", display_path, line))
+                return None
+            unit.notifications.append(
+                ir.Notification(
+                    "error", f"parse error: {message}; the declaration there is skipped", display_path, line
+                )
+            )
+            start, end = span
+            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return None
+
+
+def _top_level_span(text: str, offset: int) -> tuple[int, int] | None:
+    """The top-level declaration or definition around ``offset``: from the end of the previous one
+    (a ``;`` or ``}`` at brace depth 0) to its own end."""
+    masked = re.sub(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', lambda m: " " * len(m.group(0)), text)
+    depth = 0
+    start = 0
+    for i in range(offset):
+        ch = masked[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+            if depth == 0:
+                start = i + 1
+        elif (ch == ";" and depth == 0) or (ch == "\n" and depth == 0 and masked.startswith("#", i + 1)):
+            start = i + 1
+    for i in range(offset, len(masked)):
+        ch = masked[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth <= 0:
+                return start, i + 1
+        elif ch == ";" and depth == 0:
+            return start, i + 1
+    return None
+
+
+def _lexer_line(parser: c_parser.CParser, path: str) -> int:
+    """Where the lexer stood when a parse error carries no position (some pycparser messages do not)."""
+    lexer = getattr(parser, "clex", None)
+    filename, line = getattr(lexer, "_filename", None), getattr(lexer, "_lineno", None)
+    if isinstance(line, int) and filename and os.path.abspath(filename) == os.path.abspath(path):
+        return line
+    return 0
 
 
 def _error_line(message: str, path: str) -> int:
@@ -197,6 +264,9 @@ class _LinePositions:
                 self._starts.setdefault((file, line), offset)
                 line += 1
             offset += len(raw)
+
+    def offset_at(self, file: str, line: int) -> int | None:
+        return self._starts.get((os.path.abspath(file), line))
 
     def offset(self, coord: Any) -> int:
         if coord is None:
