@@ -59,6 +59,12 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         unit.analyzed = False
         return unit
     text = "\n".join(source.lines) + "\n"
+    if options.wdk_include is not None:
+        unit.notifications.append(
+            ir.Notification(
+                "warning", "the pure-Python frontend reads the bundled headers, not --wdk-include (yet)", display_path
+            )
+        )
     with tempfile.TemporaryDirectory(prefix="ddilint-wpp-") as scratch:
         stand_ins = {}
         for stand_in_path, contents in wpp_stand_ins(path, text, options.include_dirs):
