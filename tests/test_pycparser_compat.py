@@ -12,9 +12,8 @@ from pycparser import c_ast, c_parser
 
 from ddilint.frontend.clang_args import HEADERS_DIR
 from ddilint.frontend.pycparser_compat import make_parseable
+from ddilint.frontend.pycparser_frontend import DEFINES
 from tests.conftest import FIXTURES
-
-DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00", "_MSC_VER=1929")
 
 
 def preprocess(text: str, name: str, include_dirs: tuple[Path, ...] = ()) -> str:
@@ -69,7 +68,7 @@ def test_the_c_fixtures_parse():
 
 
 def test_inline_assembly_and_static_asserts_go():
-    source = "void f(void) { __asm { int 3 } __asm nop\n __asm__(\"pause\"); }\n_Static_assert(1, \"x\");\n"
+    source = 'void f(void) { __asm { int 3 } __asm nop\n __asm__("pause"); }\n_Static_assert(1, "x");\n'
     text, _ = make_parseable(source)
     assert "__asm" not in text and "_Static_assert" not in text and len(text) == len(source)
     c_parser.CParser().parse(text, "asm.c")

@@ -22,7 +22,7 @@ TARGET = "x86_64-pc-windows-msvc"
 MINGW_TARGET = "x86_64-w64-mingw32"
 
 # Macros the WDK build system defines for an x64 kernel-mode build.
-_WDK_DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00")
+WDK_DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00")
 
 
 def clang_args(
@@ -50,7 +50,7 @@ def clang_args(
     if language == "c++":
         args.append("-std=c++17")
     args += ["-isystem", str(HEADERS_DIR)] if wdk_include is None else wdk_system_dirs(wdk_include)
-    args += [f"-D{d}" for d in _WDK_DEFINES]
+    args += [f"-D{d}" for d in WDK_DEFINES]
     for d in include_dirs:
         args += ["-I", str(d)]
     args += [f"-D{d}" for d in defines]

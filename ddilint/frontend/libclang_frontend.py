@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +13,7 @@ from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
 from ddilint.frontend.libclang_bindings import children, cindex, file_handle
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, qualified_name, role_types_of
 from ddilint.frontend.precompiled import eligible_header, pch_for
+from ddilint.frontend.source_text import macro_use_ranges
 from ddilint.frontend.wpp import wpp_stand_ins
 from ddilint.sources import read_source
 
@@ -179,52 +178,3 @@ def _diagnostics(tu: Any, main_file: str, display_path: str, kit_root: str | Non
             ir.Notification("error", f"{len(errors) - MAX_PARSE_NOTES} more parse errors not shown", display_path)
         )
     return notes
-
-
-def macro_use_ranges(lines: list[str], names: frozenset[str]) -> list[tuple[int, int, int, int]]:
-    """Where the given function-like macros (assertions) are used: (line, col, end line, end col), 1-based.
-
-    Read from the text rather than from libclang's preprocessing record, which
-    would make every parse report thousands of header macros. Comments and
-    string literals are skipped; the range runs to the matching parenthesis.
-    """
-    if not names:
-        return []
-    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
-    text = "\n".join(lines)
-    masked = mask_comments_and_strings(text)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    ranges = []
-    for match in pattern.finditer(masked):
-        end = _matching_paren(masked, match.end() - 1)
-        if end is None:
-            continue
-        ranges.append((*_position(starts, match.start()), *_position(starts, end)))
-    return ranges
-
-
-def _position(starts: list[int], offset: int) -> tuple[int, int]:
-    line = bisect.bisect_right(starts, offset) - 1
-    return line + 1, offset - starts[line] + 1
-
-
-def _matching_paren(text: str, open_at: int) -> int | None:
-    depth = 0
-    for i in range(open_at, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
-_COMMENT_OR_STRING = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
-
-
-def mask_comments_and_strings(text: str) -> str:
-    """Blank out comments and literals, keeping offsets (newlines stay)."""
-    return _COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)

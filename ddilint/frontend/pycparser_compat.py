@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ddilint.frontend.source_text import matching_paren
+
 _ANNOTATION = re.compile(r'__attribute__\s*\(\(\s*annotate\s*\(((?:\s*"[^"\n]*")+)\s*\)\s*\)\)')
 _STRING = re.compile(r'"([^"\n]*)"')
 _INLINE = re.compile(r"\b__forceinline\b|\b__inline__\b|\b__inline\b")
@@ -90,16 +92,8 @@ def _blank(chunk: str) -> str:
 
 def _balanced_end(text: str, open_at: int) -> int | None:
     """The offset just after the parenthesis matching the one at ``open_at``."""
-    depth = 0
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return None
+    close = matching_paren(text, open_at)
+    return close + 1 if close is not None else None
 
 
 def _calls(text: str, name: str) -> list[tuple[int, int, int]]:

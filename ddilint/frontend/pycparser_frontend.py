@@ -19,14 +19,15 @@ from pcpp import Preprocessor
 from pycparser import c_ast, c_parser
 
 from ddilint import ir
-from ddilint.frontend.clang_args import HEADERS_DIR
-from ddilint.frontend.libclang_frontend import FrontendOptions, macro_use_ranges
+from ddilint.frontend.clang_args import HEADERS_DIR, WDK_DEFINES
+from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.frontend.pycparser_compat import LiftedAnnotation, make_parseable
 from ddilint.frontend.pycparser_lower import Lowerer, Scope, annotations_before
+from ddilint.frontend.source_text import macro_use_ranges
 from ddilint.frontend.wpp import wpp_stand_ins
 from ddilint.sources import read_source
 
-WDK_DEFINES = ("_AMD64_", "_WIN64", "_KERNEL_MODE", "NTDDI_VERSION=0x0A000000", "_WIN32_WINNT=0x0A00", "_MSC_VER=1929")
+DEFINES = (*WDK_DEFINES, "_MSC_VER=1929")  # clang's -fms-compatibility-version=19.29 defines _MSC_VER
 
 
 class _Preprocessor(Preprocessor):
@@ -75,7 +76,7 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         pre = _Preprocessor(stand_ins)
         for directory in (os.path.dirname(os.path.abspath(path)), *options.include_dirs, str(HEADERS_DIR)):
             pre.add_path(directory)
-        for define in (*WDK_DEFINES, *options.defines):
+        for define in (*DEFINES, *options.defines):
             name, _, value = define.partition("=")
             pre.define(f"{name} {value or 1}")
         for forced in options.forced_includes:

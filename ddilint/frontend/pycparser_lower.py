@@ -17,8 +17,8 @@ from typing import Any
 from pycparser import c_ast, c_generator
 
 from ddilint import ir
-from ddilint.frontend.libclang_frontend import mask_comments_and_strings
 from ddilint.frontend.pycparser_compat import LiftedAnnotation
+from ddilint.frontend.source_text import mask_comments_and_strings
 
 _GENERATOR = c_generator.CGenerator()
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
