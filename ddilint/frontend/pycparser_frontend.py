@@ -13,6 +13,8 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pcpp import Preprocessor
@@ -21,6 +23,7 @@ from pycparser import c_ast, c_parser
 from ddilint import ir
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_DEFINES
 from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.frontend.precompiled import eligible_header
 from ddilint.frontend.pycparser_compat import LiftedAnnotation, make_parseable
 from ddilint.frontend.pycparser_lower import Lowerer, Scope, annotations_before
 from ddilint.frontend.source_text import macro_use_ranges
@@ -73,12 +76,18 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
             with open(target, "w", encoding="utf-8") as handle:
                 handle.write(contents)
             stand_ins[os.path.basename(stand_in_path)] = target
+        header = None if options.forced_includes else eligible_header(source.lines, list(options.include_dirs))
+        prefix = _prefix(header, tuple(options.defines)) if header is not None else None
         pre = _Preprocessor(stand_ins)
         for directory in (os.path.dirname(os.path.abspath(path)), *options.include_dirs, str(HEADERS_DIR)):
             pre.add_path(directory)
-        for define in (*DEFINES, *options.defines):
-            name, _, value = define.partition("=")
-            pre.define(f"{name} {value or 1}")
+        if prefix is not None:  # the header's macros, already read: its #include is skipped (#pragma once)
+            pre.macros.update(prefix.macros)
+            pre.include_once.update(prefix.include_once)
+        else:
+            for define in (*DEFINES, *options.defines):
+                name, _, value = define.partition("=")
+                pre.define(f"{name} {value or 1}")
         for forced in options.forced_includes:
             text = f'#include "{forced}"\n' + text
         pre.parse(text, os.path.abspath(path))
@@ -90,13 +99,70 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
             ir.Notification("error", f"preprocessor error: {message}{where}", display_path, line if in_main else 0)
         )
     parseable, annotations = make_parseable(preprocessed)
-    tree = _parse_recovering(parseable, path, display_path, unit)
+    tree = _parse_recovering(parseable, path, display_path, unit, prefix.typedef_names if prefix else None)
     if tree is None:
         unit.analyzed = False
         return unit
     # Annotation offsets are in the preprocessed text (the rewrite may change lengths): map positions there.
-    _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit)
+    scope = prefix.scope.copy() if prefix is not None else None
+    _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit, scope)
     return unit
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    """A bundled header read once per process: its macros, its typedef names, its declarations' scope."""
+
+    macros: dict[str, Any]
+    include_once: Any
+    typedef_names: frozenset[str]
+    scope: Scope
+
+
+@lru_cache(maxsize=8)
+def _prefix(header: str, defines: tuple[str, ...]) -> _Prefix | None:
+    """Preprocess, parse and declare ``<header>`` once (what the precompiled header does for libclang)."""
+    pre = _Preprocessor({})
+    pre.add_path(str(HEADERS_DIR))
+    for define in (*DEFINES, *defines):
+        name, _, value = define.partition("=")
+        pre.define(f"{name} {value or 1}")
+    pre.parse(f"#include <{header}>\n", "<prefix>")
+    text, _ = make_parseable(_write(pre))
+    if pre.errors:
+        return None
+    try:
+        tree = c_parser.CParser().parse(text, "<prefix>")
+    except c_parser.ParseError:
+        return None
+    scope = Scope()
+    lowerer = Lowerer("<prefix>", [], [], scope)
+    for node in tree.ext:
+        if isinstance(node, c_ast.FuncDef):
+            scope.declare_function(node.decl.name)
+        else:
+            lowerer.declare(node)
+    names = frozenset(n.name for n in tree.ext if isinstance(n, c_ast.Typedef))
+    return _Prefix(dict(pre.macros), type(pre.include_once)(pre.include_once), names, scope)
+
+
+class _SeededParser(c_parser.CParser):
+    """pycparser knowing the typedef names of a header it did not read (pycparser 3's parse, seeded)."""
+
+    def __init__(self, typedef_names: frozenset[str]) -> None:
+        super().__init__()
+        self._seed = {name: True for name in typedef_names}
+
+    def parse(self, text: str, filename: str = "", debug: bool = False) -> c_ast.FileAST:
+        self._scope_stack = [dict(self._seed)]
+        self._typedef_checked_token = None
+        self.clex.input(text, filename)
+        self._tokens = c_parser._TokenStream(self.clex.token)
+        ast = self._parse_translation_unit_or_empty()
+        token = self._peek()
+        if token is not None:
+            self._parse_error(f"before: {token.value}", self._tok_coord(token))
+        return ast
 
 
 def _write(pre: _Preprocessor) -> str:
@@ -130,12 +196,14 @@ def _write(pre: _Preprocessor) -> str:
 MAX_RECOVERIES = 20
 
 
-def _parse_recovering(text: str, path: str, display_path: str, unit: ir.TranslationUnit) -> c_ast.FileAST | None:
+def _parse_recovering(
+    text: str, path: str, display_path: str, unit: ir.TranslationUnit, typedef_names: frozenset[str] | None = None
+) -> c_ast.FileAST | None:
     """Parse; when a top-level declaration of the analysed file does not parse, skip it (one
     notification each) and parse the rest, so one odd construct does not hide the whole file."""
     positions = _LinePositions(text)
     for _ in range(MAX_RECOVERIES):
-        parser = c_parser.CParser()
+        parser = _SeededParser(typedef_names) if typedef_names else c_parser.CParser()
         try:
             return parser.parse(text, os.path.abspath(path))
         except c_parser.ParseError as exc:
@@ -213,10 +281,11 @@ def _lower(
     lines: list[str],
     options: FrontendOptions,
     unit: ir.TranslationUnit,
+    scope: Scope | None = None,
 ) -> None:
     main = os.path.abspath(path)
     positions = _LinePositions(text)
-    scope = Scope()
+    scope = scope if scope is not None else Scope()
     lowerer = Lowerer(display_path, lines, macro_use_ranges(lines, options.assertion_macros), scope)
     for node in tree.ext:
         in_main = node.coord is not None and os.path.abspath(node.coord.file or "") == main

@@ -39,6 +39,16 @@ class Scope:
         self.structs: dict[str, list[str]] = {}  # struct tag -> field names, in order
         self.arrays: dict[str, int] = {}  # array variable -> element count (for sizeof(a) / sizeof(a[0]))
 
+    def copy(self) -> Scope:
+        """A fresh scope starting from this one's file-scope names (typedef trees are shared, read-only)."""
+        other = Scope()
+        other.stack = [dict(self.stack[0])]
+        other.enums = dict(self.enums)
+        other.typedefs = dict(self.typedefs)
+        other.structs = dict(self.structs)
+        other.arrays = dict(self.arrays)
+        return other
+
     def declare_function(self, name: str) -> None:
         self.stack[0][name] = "function"
 
