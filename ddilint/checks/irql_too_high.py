@@ -42,7 +42,12 @@ class IrqlTooHigh:
         def effective(atom: Atom) -> int:
             return entry.level if atom.level is None else atom.level
 
-        worst = max(call.atoms, key=effective)
+        def order(atom: Atom) -> tuple[int, int, int, str]:
+            """Highest IRQL first; among equals, the earliest raise (atoms are a set: no order of their own)."""
+            line, col = (atom.loc.line, atom.loc.col) if atom.loc is not None else (0, 0)
+            return (effective(atom), -line, -col, atom.why)
+
+        worst = max(call.atoms, key=order)
         level = effective(worst)
         if level <= limit:
             return None
