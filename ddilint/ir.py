@@ -420,3 +420,20 @@ class TranslationUnit:
     source_lines: list[str] = field(default_factory=list)
     analyzed: bool = True  # False when the file could not be read or parsed at all
     dependencies: list[str] = field(default_factory=list)  # headers read from outside ddilint (cache validation)
+
+
+def routine_store(target: Expr, value: Expr) -> Stmt | None:
+    """``target = value`` as a statement when ``value`` names a routine (``Fn``, ``&Fn``, ``(PVOID)Fn``), else None."""
+    routine = value
+    while isinstance(routine, Cast) or (isinstance(routine, Unary) and routine.op == "&"):
+        routine = routine.operand
+    if isinstance(routine, Name) and routine.scope == "function":
+        return ExprStmt(value.loc, Assign(value.loc, "=", target, value))
+    return None
+
+
+def initializer_function(unit_path: str, stores: list[Stmt]) -> Function:
+    """The routines a file's static initializers store into fields, as the body of a function of its own,
+    so that roles and unload routines given by tables are found like assignments in code."""
+    loc = stores[0].loc
+    return Function(f"<initializers of {unit_path}>", loc, [], "void", Block(loc, stores), is_static=True)

@@ -122,19 +122,6 @@ def evaluate_int(cursor: Any) -> int | None:
         lib.clang_EvalResult_dispose(result)
 
 
-def spelling_position(location: Any) -> tuple[int | None, int, int]:
-    """Where the characters of a location were written (inside a macro argument, not at the macro's name).
-
-    The file is returned as libclang's file handle value, to compare with :func:`file_handle`.
-    """
-    file_ptr = ctypes.c_void_p()
-    line, column, offset = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    cindex().conf.lib.clang_getSpellingLocation(
-        location, ctypes.byref(file_ptr), ctypes.byref(line), ctypes.byref(column), ctypes.byref(offset)
-    )
-    return file_ptr.value, line.value, column.value
-
-
 def _append_child(child: Any, _parent: Any, out: list[Any]) -> int:
     out.append(child)
     return 1  # CXChildVisit_Continue

@@ -104,10 +104,8 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
         elif cursor.kind in lowerer.function_kinds:
             _lower_function(cursor, lowerer, unit, kinds)
     unit.functions.extend(lowerer.lambdas)
-    if stores:  # routines stored by static initializers, as the body of a function of their own
-        loc = stores[0].loc
-        body = ir.Block(loc, stores)
-        unit.functions.append(ir.Function(f"<initializers of {unit.path}>", loc, [], "void", body, is_static=True))
+    if stores:
+        unit.functions.append(ir.initializer_function(unit.path, stores))
 
 
 def _lower_function(cursor: Any, lowerer: Lowerer, unit: ir.TranslationUnit, kinds: Any) -> None:

@@ -173,12 +173,9 @@ class Lowerer:
         if inner.kind == self.kinds.INIT_LIST_EXPR:
             self._stores_of(inner, type_, target, stores, depth + 1)
             return
-        lowered = self.expr(value)
-        routine = lowered
-        while isinstance(routine, ir.Cast) or (isinstance(routine, ir.Unary) and routine.op == "&"):
-            routine = routine.operand
-        if isinstance(routine, ir.Name) and routine.scope == "function":
-            stores.append(ir.ExprStmt(lowered.loc, ir.Assign(lowered.loc, "=", target, lowered)))
+        store = ir.routine_store(target, self.expr(value))
+        if store is not None:
+            stores.append(store)
 
     # ------------------------------------------------------------ functions
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -314,11 +313,8 @@ def _lower(
                 unit_stores = lowerer.routine_stores(node)
                 if unit_stores:
                     lowerer.stores.extend(unit_stores)
-    unit.functions.extend(lowerer.lambdas)
     if lowerer.stores:
-        loc = lowerer.stores[0].loc
-        body = ir.Block(loc, lowerer.stores)
-        unit.functions.append(ir.Function(f"<initializers of {unit.path}>", loc, [], "void", body, is_static=True))
+        unit.functions.append(ir.initializer_function(unit.path, lowerer.stores))
 
 
 class _LinePositions:
@@ -327,7 +323,6 @@ class _LinePositions:
     _MARKER = re.compile(r'^#(?:line)? (\d+) "((?:[^"\\]|\\.)*)"', re.M)
 
     def __init__(self, text: str) -> None:
-        self.text = text
         self.offset_of_prev = 0
         self._starts: dict[tuple[str, int], int] = {}
         offset = 0
@@ -351,10 +346,3 @@ class _LinePositions:
         if start is None:
             return self.offset_of_prev
         return start + max((coord.column or 1) - 1, 0)
-
-
-def available() -> bool:
-    return True
-
-
-__all__: Sequence[str] = ("available", "parse_file")

@@ -80,9 +80,7 @@ class Lowerer:
         self.source_lines = source_lines
         self.assertion_ranges = assertion_ranges
         self.scope = scope
-        self.lambdas: list[ir.Function] = []
         self.stores: list[ir.Stmt] = []
-        self._statics: set[str] = set()
         self._masked: list[str] | None = None
 
     # ------------------------------------------------------------ locations
@@ -184,15 +182,9 @@ class Lowerer:
                 continue
             position += 1
             if not isinstance(expr, c_ast.InitList):
-                value = self.expr(expr)
-                target = ir.Member(self.loc(item), base, field_name, False)
-                routine = value
-                while isinstance(routine, (ir.Cast, ir.Unary)) and not (
-                    isinstance(routine, ir.Unary) and routine.op != "&"
-                ):
-                    routine = routine.operand
-                if isinstance(routine, ir.Name) and routine.scope == "function":
-                    stores.append(ir.ExprStmt(value.loc, ir.Assign(value.loc, "=", target, value)))
+                store = ir.routine_store(ir.Member(self.loc(item), base, field_name, False), self.expr(expr))
+                if store is not None:
+                    stores.append(store)
         return stores
 
     def _fields_of(self, type_: Any) -> list[str]:
