@@ -191,7 +191,15 @@ def file_handle(tu: Any, path: str) -> int | None:
     return ctypes.cast(handle, ctypes.c_void_p).value if handle else None
 
 
-def in_main_file(cursor: Any) -> bool:
-    """Is the cursor's (expansion) location in the parsed file itself? One cheap C call."""
+def in_main_file(cursor: Any, main_handle: int | None = None) -> bool:
+    """Is the cursor's location in the parsed file itself? One cheap C call for text written there; for a
+    declaration a macro wrote (``DEFINE_NOTIFY(00, 0)`` defining ``Notify00``), where the macro was used."""
     lib = cindex().conf.lib
-    return bool(lib.clang_Location_isFromMainFile(lib.clang_getCursorLocation(cursor)))
+    location = lib.clang_getCursorLocation(cursor)
+    if lib.clang_Location_isFromMainFile(location):
+        return True
+    if main_handle is None or not location.int_data & _MACRO_ID_BIT:
+        return False
+    file = ctypes.c_void_p()
+    lib.clang_getExpansionLocation(location, ctypes.byref(file), None, None, None)
+    return file.value == main_handle

@@ -88,6 +88,11 @@ def _display(note: ir.Notification, display_path: str) -> ir.Notification:
     return ir.Notification(note.level, note.message, display_path, note.line, note.col)
 
 
+def _defines_storage(cursor: Any) -> bool:
+    """A file-scope variable definition, tentative ones (``static BOOLEAN g_Registered;``) included."""
+    return bool(cursor.is_definition() or cursor.storage_class != cindex().StorageClass.EXTERN)
+
+
 def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> None:
     kinds = cindex().CursorKind
     scopes = {kinds.LINKAGE_SPEC, kinds.NAMESPACE, kinds.CLASS_DECL, kinds.STRUCT_DECL, kinds.UNEXPOSED_DECL}
@@ -98,7 +103,7 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
         cursor = pending.pop()
         if cursor.kind in scopes:
             pending.extend(reversed([c for c in children(cursor) if lowerer.in_main_file(c)]))
-        elif cursor.kind == kinds.VAR_DECL and cursor.is_definition():
+        elif cursor.kind == kinds.VAR_DECL and _defines_storage(cursor):
             unit.globals[cursor.spelling] = lowerer.initial_value(cursor)
             stores.extend(lowerer.routine_stores(cursor))
         elif cursor.kind in lowerer.function_kinds:

@@ -103,7 +103,7 @@ class Lowerer:
         return line, col
 
     def in_main_file(self, cursor: Any) -> bool:
-        return in_main_file(cursor)
+        return in_main_file(cursor, self.main_handle)
 
     def _in_assertion(self, cursor: Any) -> bool:
         start = cursor.extent.start
@@ -225,7 +225,14 @@ class Lowerer:
     def _compound(self, cursor: Any) -> ir.Block:
         loc = self.loc(cursor)
         end = ir.Loc(loc.file, loc.end_line, loc.end_col, loc.end_line, loc.end_col)
-        return ir.Block(loc, self._scoped([self.stmt(c) for c in children(cursor)], end))
+        stmts: list[ir.Stmt] = []
+        for child in children(cursor):
+            stmt = self.stmt(child)
+            if child.kind == self.kinds.DECL_STMT and isinstance(stmt, ir.Block) and id(stmt) not in self._destructors:
+                stmts.extend(stmt.body)  # ``ULONG a, b;`` declares two variables of the block, as written
+            else:
+                stmts.append(stmt)
+        return ir.Block(loc, self._scoped(stmts, end))
 
     def _scoped(self, stmts: list[ir.Stmt], end: ir.Loc) -> list[ir.Stmt]:
         """C++ objects with destructors: the rest of the block runs in a cleanup scope whose
@@ -406,7 +413,13 @@ class Lowerer:
             if not kids:  # a member named inside a method: this->member
                 return ir.Member(loc, ir.Name(loc, "this", "param"), cursor.spelling, True)
             arrow = kids[0].type.get_canonical().kind == self.ci.TypeKind.POINTER
-            return ir.Member(loc, self.expr(kids[0]), cursor.spelling, arrow)
+            base = self.expr(kids[0])
+            # The implicit member of an anonymous union or struct gets an empty name here and is
+            # folded into the member named through it: ``Info->SystemModeImage``, as written.
+            member = ir.Member(loc, base, "" if _anonymous_member(cursor.spelling) else cursor.spelling, arrow)
+            if isinstance(base, ir.Member) and base.field_name == "":
+                member.base, member.arrow = base.base, base.arrow
+            return member
         if kind == kinds.CXX_THIS_EXPR:
             return ir.Name(loc, "this", "param")
         if kind == kinds.CXX_NULL_PTR_LITERAL_EXPR:
@@ -535,6 +548,10 @@ class Lowerer:
         if match is not None and not match.group(2):
             return ir.Const(node.loc, node.value, match.group(1))
         return node
+
+
+def _anonymous_member(spelling: str) -> bool:
+    return not spelling or "(anonymous" in spelling or "(unnamed" in spelling
 
 
 def _unwrap_single(cursor: Any, wrapper: Any) -> Any:

@@ -9,6 +9,7 @@ C++ files need libclang.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import tempfile
@@ -21,6 +22,7 @@ from pycparser import c_ast, c_parser
 
 from ddilint import ir
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_DEFINES
+from ddilint.frontend.column_map import ColumnMap
 from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.frontend.precompiled import eligible_header
 from ddilint.frontend.pycparser_compat import LiftedAnnotation, make_parseable
@@ -104,7 +106,8 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
         return unit
     # Annotation offsets are in the preprocessed text (the rewrite may change lengths): map positions there.
     scope = prefix.scope.copy() if prefix is not None else None
-    _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit, scope)
+    columns = ColumnMap(source.lines, _LinePositions.lines_of(parseable, path))
+    _lower(tree, preprocessed, annotations, path, display_path, source.lines, options, unit, scope, columns)
     return unit
 
 
@@ -179,17 +182,37 @@ def _write(pre: _Preprocessor) -> str:
         line.append(token)
         if not (token.value and token.value[0] == "\n"):
             continue
-        first = next((t for t in line if t.type not in pre.t_WS), None)
-        if first is not None:
+        for segment in _segments(line, pre.t_WS):
+            first = next(t for t in segment if t.type not in pre.t_WS)
             if first.source != source or first.lineno != next_line:
                 out.append(f'#line {first.lineno} "{first.source}"\n')
-            text = "".join(t.value for t in line)
+            text = "".join(t.value for t in segment)
+            text = text if text.endswith("\n") else text + "\n"
             out.append(text)
             source, next_line = first.source, first.lineno + text.count("\n")
         line = []
     if line:
         out.append("".join(t.value for t in line) + "\n")
     return "".join(out)
+
+
+def _segments(line: list[Any], whitespace: Any) -> list[list[Any]]:
+    """An output line cut where its text comes from a later source line: after a macro call written
+    over several lines, what follows its ``)`` (``{`` of an ``if``) keeps its own line, as in libclang."""
+    segments: list[list[Any]] = []
+    current: list[Any] = []
+    start = None
+    for token in line:
+        if token.type not in whitespace and start is not None:
+            if token.source == start.source and token.lineno > start.lineno and current:
+                segments.append(current)
+                current, start = [], token
+        elif token.type not in whitespace:
+            start = token
+        current.append(token)
+    if start is not None:
+        segments.append(current)
+    return segments
 
 
 MAX_RECOVERIES = 20
@@ -281,31 +304,41 @@ def _lower(
     options: FrontendOptions,
     unit: ir.TranslationUnit,
     scope: Scope | None = None,
+    columns: ColumnMap | None = None,
 ) -> None:
     main = os.path.abspath(path)
     positions = _LinePositions(text)
     scope = scope if scope is not None else Scope()
-    lowerer = Lowerer(display_path, lines, macro_use_ranges(lines, options.assertion_macros), scope)
+    lowerer = Lowerer(display_path, lines, macro_use_ranges(lines, options.assertion_macros), scope, columns)
+    declared: dict[str, list[LiftedAnnotation]] = {}
     for node in tree.ext:
         in_main = node.coord is not None and os.path.abspath(node.coord.file or "") == main
         if isinstance(node, c_ast.FuncDef):
             scope.declare_function(node.decl.name)
             if in_main:
                 found = annotations_before(annotations, positions.offset(node.decl.coord), positions.offset_of_prev)
-                unit.functions.append(lowerer.function(node, found))
+                inherited = declared.get(node.decl.name, [])  # a definition inherits its declarations' annotations
+                seen = {(a.kind, a.args) for a in inherited}
+                found = inherited + [a for a in found if (a.kind, a.args) not in seen]
+                function = lowerer.function(node, found)
+                function.loc = lowerer.starting_at(function.loc, positions.declaration_start(node.decl.coord), main)
+                unit.functions.append(function)
             positions.offset_of_prev = positions.offset(node.coord)
             continue
         lowerer.declare(node)
         if isinstance(node, c_ast.Decl):
             found = annotations_before(annotations, positions.offset(node.coord), positions.offset_of_prev)
             positions.offset_of_prev = positions.offset(node.coord)
+            if found and isinstance(node.type, c_ast.FuncDecl) and node.name:
+                declared.setdefault(node.name, []).extend(found)
             if not in_main:
                 continue
             if isinstance(node.type, c_ast.FuncDecl) or lowerer.is_role_typed(node):
                 roles = tuple(lowerer.role_types(node))
                 kinds = tuple(ir.Annotation(a.kind, a.args) for a in found)
                 if kinds or roles:
-                    unit.declarations.append(ir.Declaration(node.name, lowerer.loc(node), kinds, roles))
+                    loc = lowerer.starting_at(lowerer.loc(node), positions.declaration_start(node.coord), main)
+                    unit.declarations.append(ir.Declaration(node.name, loc, kinds, roles))
             elif (
                 node.name is not None and "typedef" not in (node.storage or []) and "extern" not in (node.storage or [])
             ):
@@ -325,6 +358,7 @@ class _LinePositions:
     def __init__(self, text: str) -> None:
         self.offset_of_prev = 0
         self._starts: dict[tuple[str, int], int] = {}
+        self._lines: list[tuple[int, str, int, str]] = []  # (offset, file, line, text) of each non-marker line
         offset = 0
         file, line = "", 1
         for raw in text.splitlines(keepends=True):
@@ -333,8 +367,53 @@ class _LinePositions:
                 file, line = os.path.abspath(marker.group(2).replace("\\\\", "\\")), int(marker.group(1))
             else:
                 self._starts.setdefault((file, line), offset)
+                self._lines.append((offset, file, line, raw))
                 line += 1
             offset += len(raw)
+
+    @classmethod
+    def lines_of(cls, text: str, path: str) -> dict[int, str]:
+        """The lines of ``text`` that stand for lines of ``path``, by source line number."""
+        main, found = os.path.abspath(path), {}
+        file, line = "", 1
+        for raw in text.splitlines():
+            marker = cls._MARKER.match(raw)
+            if marker is not None:
+                file, line = os.path.abspath(marker.group(2).replace("\\\\", "\\")), int(marker.group(1))
+                continue
+            if file == main:
+                found.setdefault(line, raw)
+            line += 1
+        return found
+
+    def declaration_start(self, coord: Any) -> tuple[str, int, int] | None:
+        """Where the declaration whose name is at ``coord`` starts in its file (line, column of the
+        preprocessed line), as libclang's extent does: after the previous declaration's ``;`` or ``}``,
+        at the first text that did not expand to nothing (a meaningful SAL annotation, ``static``, the type)."""
+        offset = self.offset(coord)
+        index = bisect.bisect_right(self._lines, (offset, "\uffff")) - 1
+        if index < 0:
+            return None
+        begin, _, _, raw = self._lines[index]
+        limit = offset - begin
+        while index >= 0:
+            begin, file, line, raw = self._lines[index]
+            if raw.lstrip().startswith("#"):  # a directive (#pragma alloc_text) ends what comes before
+                cut = len(raw) - 1
+                break
+            cut = max(raw.rfind(";", 0, limit), raw.rfind("}", 0, limit))
+            if cut >= 0 or index == 0:
+                break
+            index -= 1
+            limit = len(self._lines[index][3])
+        start = cut + 1 if cut >= 0 else 0
+        for _, file, line, raw in self._lines[index:]:
+            text = raw[start:]
+            stripped = text.lstrip()
+            if stripped:
+                return file, line, start + len(text) - len(stripped) + 1
+            start = 0
+        return None
 
     def offset_at(self, file: str, line: int) -> int | None:
         return self._starts.get((os.path.abspath(file), line))

@@ -17,7 +17,9 @@ from typing import Any
 from pycparser import c_ast, c_generator
 
 from ddilint import ir
+from ddilint.frontend.column_map import ColumnMap
 from ddilint.frontend.pycparser_compat import LiftedAnnotation
+from ddilint.frontend.pycparser_layout import Layout
 from ddilint.frontend.source_text import mask_comments_and_strings
 
 _GENERATOR = c_generator.CGenerator()
@@ -36,24 +38,34 @@ class Scope:
         self.stack: list[dict[str, str]] = [{}]
         self.enums: dict[str, int | None] = {}
         self.typedefs: dict[str, Any] = {}
-        self.structs: dict[str, list[str]] = {}  # struct tag -> field names, in order
+        self.records: dict[str, Any] = {}  # "Struct TAG" / "Union TAG" -> its definition (for sizeof)
+        self.types: list[dict[str, Any]] = [{}]  # declared type of each variable, per frame
         self.arrays: dict[str, int] = {}  # array variable -> element count (for sizeof(a) / sizeof(a[0]))
 
     def copy(self) -> Scope:
         """A fresh scope starting from this one's file-scope names (typedef trees are shared, read-only)."""
         other = Scope()
         other.stack = [dict(self.stack[0])]
+        other.types = [dict(self.types[0])]
+        other.records = dict(self.records)
         other.enums = dict(self.enums)
         other.typedefs = dict(self.typedefs)
-        other.structs = dict(self.structs)
         other.arrays = dict(self.arrays)
         return other
 
     def declare_function(self, name: str) -> None:
         self.stack[0][name] = "function"
 
-    def declare(self, name: str, kind: str) -> None:
+    def declare(self, name: str, kind: str, type_: Any = None) -> None:
         self.stack[-1][name] = kind
+        if type_ is not None:
+            self.types[-1][name] = type_
+
+    def type_of(self, name: str) -> Any:
+        for frame, types in zip(reversed(self.stack), reversed(self.types), strict=True):
+            if name in frame:
+                return types.get(name)
+        return None
 
     def kind(self, name: str) -> str | None:
         for frame in reversed(self.stack):
@@ -63,9 +75,11 @@ class Scope:
 
     def push(self) -> None:
         self.stack.append({})
+        self.types.append({})
 
     def pop(self) -> None:
         self.stack.pop()
+        self.types.pop()
 
 
 class Lowerer:
@@ -75,8 +89,11 @@ class Lowerer:
         source_lines: list[str],
         assertion_ranges: list[tuple[int, int, int, int]],
         scope: Scope,
+        columns: ColumnMap | None = None,
     ) -> None:
         self.display_path = display_path
+        self.columns = columns
+        self.layout = Layout(scope, self.fold)
         self.source_lines = source_lines
         self.assertion_ranges = assertion_ranges
         self.scope = scope
@@ -89,7 +106,18 @@ class Lowerer:
         coord = getattr(node, "coord", None)
         line = coord.line if coord is not None and coord.line else 0
         col = coord.column if coord is not None and coord.column else 1
+        if self.columns is not None:
+            col = self.columns.column(line, col)
         return ir.Loc(self.display_path, line, col, line, col)
+
+    def starting_at(self, loc: ir.Loc, start: tuple[str, int, int] | None, main: str) -> ir.Loc:
+        """``loc`` moved to start at ``start`` (file, line, preprocessed column) when that is in the main file."""
+        if start is None or start[0] != main or (start[1], 0) > (loc.line, loc.col):
+            return loc
+        _, line, col = start
+        if self.columns is not None:
+            col = self.columns.column(line, col)
+        return ir.Loc(loc.file, line, col, loc.end_line, loc.end_col)
 
     def _in_assertion(self, node: Any) -> bool:
         loc = self.loc(node)
@@ -113,13 +141,13 @@ class Lowerer:
         if isinstance(node.type, c_ast.FuncDecl) or self.is_role_typed(node):
             self.scope.declare(node.name, "function")
         else:
-            self.scope.declare(node.name, "global")
+            self.scope.declare(node.name, "global", node.type)
             self._note_array(node)
 
     def _enums_in(self, type_: Any) -> None:
         for sub in _walk(type_):
-            if isinstance(sub, c_ast.Struct) and sub.name and sub.decls:
-                self.scope.structs[sub.name] = [d.name for d in sub.decls if isinstance(d, c_ast.Decl)]
+            if isinstance(sub, (c_ast.Struct, c_ast.Union)) and sub.name and sub.decls is not None:
+                self.scope.records[f"{type(sub).__name__} {sub.name}"] = sub
             if isinstance(sub, c_ast.Enum) and sub.values is not None:
                 value: int | None = -1
                 for item in sub.values.enumerators:
@@ -163,47 +191,45 @@ class Lowerer:
         return self.fold(node.init)
 
     def routine_stores(self, node: c_ast.Decl) -> list[ir.Stmt]:
-        """Routines stored by a file-scope structure initializer (``{ ..., FilterUnload, ... }``), as
-        assignments: positional and designated (``.Field = X``) items at the top level (nested
-        structures and arrays are not followed yet)."""
-        if not isinstance(node.init, c_ast.InitList):
-            return []
+        """Routines stored by a file-scope initializer (``{ ..., FilterUnload, ... }``), as assignments:
+        positional and designated (``.Field = X``) items, nested structures and arrays, as the libclang
+        frontend reads them."""
         stores: list[ir.Stmt] = []
-        base = ir.Name(self.loc(node), node.name, "global")
-        fields = self._fields_of(node.type)
-        position = 0
-        for item in node.init.exprs:
-            if isinstance(item, c_ast.NamedInitializer) and len(item.name) == 1:
-                field_name, expr = item.name[0].name, item.expr
-                position = fields.index(field_name) if field_name in fields else len(fields)
-            elif position < len(fields):
-                field_name, expr = fields[position], item
-            else:
-                continue
-            position += 1
-            if not isinstance(expr, c_ast.InitList):
-                store = ir.routine_store(ir.Member(self.loc(item), base, field_name, False), self.expr(expr))
-                if store is not None:
-                    stores.append(store)
+        if isinstance(node.init, c_ast.InitList):
+            self._stores_of(node.init, node.type, ir.Name(self.loc(node), node.name, "global"), stores, 0)
         return stores
 
-    def _fields_of(self, type_: Any) -> list[str]:
-        """The field names of a structure type, in order (through typedefs), or []."""
-        for _ in range(16):
-            if isinstance(type_, c_ast.TypeDecl):
-                type_ = type_.type
-            if isinstance(type_, c_ast.Struct):
-                if type_.decls:
-                    return [d.name for d in type_.decls if isinstance(d, c_ast.Decl)]
-                return self.scope.structs.get(type_.name or "", [])
-            if isinstance(type_, c_ast.IdentifierType) and len(type_.names) == 1:
-                target = self.scope.typedefs.get(type_.names[0])
-                if target is None:
-                    return []
-                type_ = target
-                continue
-            return []
-        return []
+    def _stores_of(self, init: c_ast.InitList, type_: Any, base: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        if depth > 4:
+            return
+        resolved = self.layout.resolve(type_)
+        record = self.layout.record(resolved)
+        if record is not None:
+            fields = [d for d in record.decls or [] if isinstance(d, c_ast.Decl)]
+            names = [d.name for d in fields]
+            position = 0
+            for item in init.exprs:
+                value = item
+                if isinstance(item, c_ast.NamedInitializer) and len(item.name) == 1:
+                    position = names.index(item.name[0].name) if item.name[0].name in names else len(names)
+                    value = item.expr
+                if position < len(fields):
+                    target = ir.Member(self.loc(value), base, fields[position].name, False)
+                    self._store(value, fields[position].type, target, stores, depth)
+                position += 1
+        elif isinstance(resolved, c_ast.ArrayDecl):
+            for index, item in enumerate(init.exprs):
+                value = item.expr if isinstance(item, c_ast.NamedInitializer) else item
+                target = ir.Index(self.loc(value), base, ir.Const(self.loc(value), index))
+                self._store(value, resolved.type, target, stores, depth)
+
+    def _store(self, value: Any, type_: Any, target: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        if isinstance(value, c_ast.InitList):
+            self._stores_of(value, type_, target, stores, depth + 1)
+            return
+        store = ir.routine_store(target, self.expr(value))
+        if store is not None:
+            stores.append(store)
 
     # ------------------------------------------------------------ functions
 
@@ -216,7 +242,7 @@ class Lowerer:
         if isinstance(func_type, c_ast.FuncDecl) and func_type.args is not None:
             for param in func_type.args.params:
                 if isinstance(param, c_ast.Decl) and param.name:
-                    self.scope.declare(param.name, "param")
+                    self.scope.declare(param.name, "param", param.type)
                     params.append(ir.Param(param.name, _type_name(param.type)))
         body = self._compound(node.body)
         self.scope.pop()
@@ -309,19 +335,47 @@ class Lowerer:
 
     def _compound(self, node: c_ast.Compound) -> ir.Block:
         self.scope.push()
-        stmts = [self.stmt(s) for s in node.block_items or []]
+        stmts: list[ir.Stmt] = []
+        for item in node.block_items or []:
+            stmts.extend(self._case_run(item) if isinstance(item, (c_ast.Case, c_ast.Default)) else [self.stmt(item)])
         self.scope.pop()
         return ir.Block(self.loc(node), stmts)
+
+    def _case_run(self, node: c_ast.Case | c_ast.Default) -> list[ir.Stmt]:
+        """A case label and the statements pycparser puts under it, as C (and libclang) see them: the label
+        applies to the first statement, the others follow it in the enclosing block."""
+        loc = self.loc(node)
+        value = self.expr(node.expr) if isinstance(node, c_ast.Case) else None
+        items = list(node.stmts or [])
+        if not items:
+            return [ir.Case(loc, value, ir.Block(loc, []))]
+        first = items[0]
+        run = self._case_run(first) if isinstance(first, (c_ast.Case, c_ast.Default)) else [self.stmt(first)]
+        return [ir.Case(loc, value, run[0]), *run[1:], *(self.stmt(s) for s in items[1:])]
 
     def _decl(self, node: c_ast.Decl) -> ir.Stmt:
         static = "static" in (node.storage or [])
         if isinstance(node.type, c_ast.FuncDecl):
             self.scope.declare(node.name, "function")
             return ir.Block(self.loc(node), [])
-        self.scope.declare(node.name, "static_local" if static else "local")
+        self._enums_in(node.type)
+        self.scope.declare(node.name, "static_local" if static else "local", node.type)
         self._note_array(node)
         init = self.expr(node.init) if node.init is not None else None
-        return ir.VarDecl(self.loc(node), node.name, _type_name(node.type), init, static)
+        return ir.VarDecl(self.loc(node), node.name, self._declared_type(node), init, static)
+
+    def _declared_type(self, node: c_ast.Decl) -> str:
+        """A variable's type as libclang spells it: array lengths folded (``UCHAR[20]``), or counted from the
+        initializer of an array declared without one."""
+        dims: list[str] = []
+        type_ = node.type
+        while isinstance(type_, c_ast.ArrayDecl):
+            size = self.fold(type_.dim) if type_.dim is not None else None
+            if size is None and type_.dim is None and not dims and isinstance(node.init, c_ast.InitList):
+                size = len(node.init.exprs)
+            dims.append(f"[{size}]" if size is not None else f"[{_type_name(type_.dim)}]")
+            type_ = type_.type
+        return _type_name(type_) + "".join(dims) if dims else _type_name(node.type)
 
     def _seh(self, node: c_ast.If) -> ir.Stmt | None:
         """``if (__ddilint_try) B else if (__ddilint_except(F)) H`` / ``else if (__ddilint_finally) F``."""
@@ -361,7 +415,9 @@ class Lowerer:
                 return self._with_macro_spelling(ir.Const(loc, folded, ""))
             return ir.Binary(loc, node.op, self.expr(node.left), self.expr(node.right))
         if isinstance(node, c_ast.UnaryOp):
-            if node.op in ("sizeof", "_Alignof"):
+            if node.op == "sizeof":
+                return self._with_macro_spelling(ir.Const(loc, self.layout.sizeof(node), ""))
+            if node.op == "_Alignof":
                 return ir.Const(loc, None, "")
             folded = self.fold(node) if node.op in ("-", "~", "+", "!") else None
             if folded is not None:
@@ -406,7 +462,7 @@ class Lowerer:
         if node.spelling or not 0 < node.loc.line <= len(self.source_lines):
             return node
         match = _WORD.match(self.source_lines[node.loc.line - 1], max(node.loc.col - 1, 0))
-        if match is not None and not match.group(2) and not match.group(1)[0].isdigit():
+        if match is not None and not match.group(2):
             return ir.Const(node.loc, node.value, match.group(1))
         return node
 
@@ -462,7 +518,9 @@ class Lowerer:
             value = self.fold(node.expr)
             return None if value is None else _cast(value, self._underlying(node.to_type.type))
         if isinstance(node, c_ast.UnaryOp):
-            value = self.fold(node.expr) if node.op not in ("sizeof", "_Alignof") else None
+            if node.op == "sizeof":
+                return self.layout.sizeof(node)
+            value = self.fold(node.expr) if node.op != "_Alignof" else None
             if value is None:
                 return None
             return {"-": -value, "+": value, "~": ~value, "!": int(not value)}.get(node.op)
@@ -511,7 +569,7 @@ def _type_name(node: Any) -> str:
 
 def _constant(node: c_ast.Constant) -> int | None:
     text = node.value
-    if node.type == "char":
+    if node.type == "char" or text.endswith("'"):  # pycparser types 'gaTm' (several characters) as int
         return _char_value(text)
     match = _INT.match(text)
     if match is None:

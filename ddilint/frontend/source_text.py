@@ -57,3 +57,15 @@ _COMMENT_OR_STRING = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\
 def mask_comments_and_strings(text: str) -> str:
     """Blank out comments and literals, keeping offsets (newlines stay)."""
     return _COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+_COMMENT = re.compile(r'//[^\n]*|/\*.*?\*/|("(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\')', re.S)
+
+
+def blank_comments(lines: list[str]) -> list[str]:
+    """``lines`` with comments (also those spanning lines) blanked out; literals and offsets kept."""
+
+    def blank(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) else re.sub(r"[^\n]", " ", match.group(0))
+
+    return _COMMENT.sub(blank, "\n".join(lines)).split("\n")
