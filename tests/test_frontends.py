@@ -119,3 +119,17 @@ def test_pure_python_frontend_skips_what_it_cannot_parse_and_analyses_the_rest(t
     assert code == 1 and [(f["line"], f["code"]) for f in report["findings"]] == [(12, "DDI001")]
     [note] = [n for n in report["notifications"] if n["level"] == "error"]
     assert note["line"] == 5 and "skipped" in note["message"]
+
+
+def test_benchmark_corpus_is_lowered_alike(tmp_path: Path):
+    """The benchmark's realistic drivers (bench/corpus.py, 58 files of 30k lines): identical IR and CFG."""
+    from tests.test_bench_corpus import corpus
+
+    corpus.generate(tmp_path / "corpus", seed=1)
+    differing = []
+    for source in sorted((tmp_path / "corpus").rglob("*.c")):
+        options = [FrontendOptions(frontend=f, include_dirs=(str(source.parent),)) for f in ("libclang", "pycparser")]
+        dumps = [dump_unit(select.parse_file(str(source), source.name, o)) for o in options]
+        if dumps[0] != dumps[1]:
+            differing.append(source.name)
+    assert differing == []

@@ -286,8 +286,9 @@ class Lowerer:
             return self._compound(node)
         if isinstance(node, c_ast.Decl):
             return self._decl(node)
-        if isinstance(node, c_ast.DeclList):
-            return ir.Block(loc, [self._decl(d) for d in node.decls])
+        if isinstance(node, c_ast.DeclList):  # for (ULONG i = 0, n = 4; ...): one declaration is itself
+            decls = [self._decl(d) for d in node.decls]
+            return decls[0] if len(decls) == 1 else ir.Block(loc, decls)
         if isinstance(node, c_ast.If):
             seh = self._seh(node)
             if seh is not None:
