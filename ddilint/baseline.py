@@ -15,6 +15,7 @@ from collections import Counter
 from ddilint import __version__
 from ddilint.engine import RunResult
 from ddilint.fingerprints import fingerprints
+from ddilint.report import clean
 
 FORMAT = "ddilint-baseline"
 VERSION = 1
@@ -33,7 +34,7 @@ def write_baseline(result: RunResult, path: str) -> int:
     document = {"format": FORMAT, "version": VERSION, "tool_version": __version__, "findings": entries}
     tmp = f"{path}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
+        json.dump(clean(document), handle, indent=2)
         handle.write("\n")
     os.replace(tmp, path)
     return len(entries)

@@ -18,14 +18,16 @@ from ddilint.baseline import BaselineError, apply_baseline, read_baseline, write
 from ddilint.cache import CACHE_DIR_NAME, IrCache
 from ddilint.catalog import Catalog, CatalogError, load_catalog
 from ddilint.compile_db import CompileDbError, load_compile_db
-from ddilint.config import Config, ConfigError, find_config
+from ddilint.config import Config, ConfigError, find_config, parse_size
 from ddilint.deep_stack import call_with_deep_stack
-from ddilint.discovery import expand_to_drivers
+from ddilint.discovery import DEFAULT_MAX_FILE_SIZE, expand_to_drivers
 from ddilint.engine import RunOptions, RunResult, run
 from ddilint.frontend.libclang_bindings import FrontendUnavailableError
 from ddilint.frontend.select import CHOICES as FRONTENDS
 from ddilint.frontend.select import resolve_frontend
 from ddilint.frontend.wdk_detect import resolve_wdk_include
+from ddilint.isolation import DEFAULT_TIMEOUT, Limits
+from ddilint.isolation import configure as configure_limits
 from ddilint.parallel import default_jobs
 from ddilint.policy import UnknownRuleError, enabled_rules
 from ddilint.progress import wanted as progress_wanted
@@ -99,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs", "-j", type=int, default=default_jobs(), metavar="N", help="parse in N processes (default: all cores)"
     )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"time limit per file (parse) and per driver (checks); 0: none (default: {DEFAULT_TIMEOUT:g})",
+    )
+    check.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help="skip larger source files, e.g. 8M, 512K (default: 8M; 0: no limit)",
+    )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the analysis cache")
     check.add_argument(
         "--cache-dir",
@@ -119,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="code (DDI001) or name (unchecked-status)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (0: no limit), not {text!r}")
+    return value
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -202,6 +233,8 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     config = find_config(args.paths[0] if args.paths else ".")
     extend = [*config.list("extend-select"), *args.extend_select, *(["DDI900"] if args.strict else [])]
     frontend, fallback = resolve_frontend(args.frontend or config.values.get("frontend", "auto"))
+    timeout = args.timeout if args.timeout is not None else float(config.values.get("timeout", DEFAULT_TIMEOUT))
+    configure_limits(Limits(timeout=timeout))
     options = RunOptions(
         include_dirs=[*config.resolved_dirs(), *args.include_dirs],
         defines=[*config.list("defines"), *args.defines],
@@ -214,6 +247,11 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
         wdk_include=resolve_wdk_include(args.wdk_include),
         frontend=frontend,
         progress=progress_wanted(args.quiet),
+        max_file_size=(
+            args.max_file_size
+            if args.max_file_size is not None
+            else parse_size(config.values.get("max-file-size", DEFAULT_MAX_FILE_SIZE))
+        ),
         cache=None if args.no_cache else IrCache(args.cache_dir or os.path.join(_project_root(config), CACHE_DIR_NAME)),
     )
     paths = args.paths
@@ -257,7 +295,8 @@ def _check(args: argparse.Namespace, catalog: Catalog) -> int:
     if args.write_baseline:
         count = write_baseline(result, args.write_baseline)
         print(f"ddilint: wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
-        return EXIT_ERROR if result.missing_paths or result.nothing_analyzed else EXIT_CLEAN
+        failed = result.missing_paths or result.nothing_analyzed or any(n.internal for n in result.notifications)
+        return EXIT_ERROR if failed else EXIT_CLEAN
     parse_failed = (args.strict or args.strict_parse) and any(n.level == "error" for n in result.notifications)
     code = _exit_code(result)
     if code == EXIT_FINDINGS and args.exit_zero:
@@ -294,6 +333,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _exit_code(result: RunResult) -> int:
+    if any(n.internal for n in result.notifications):
+        return EXIT_ERROR  # a bug of ddilint on some file: the others' findings are reported all the same
     if result.missing_paths or result.nothing_analyzed:
         if result.nothing_analyzed:
             print("ddilint: error: nothing to analyze", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ else:  # pragma: no cover - Python 3.10
 
 CANDIDATES = ("ddilint.toml", ".ddilint.toml", "pyproject.toml")
 _LIST_KEYS = ("select", "ignore", "extend-select", "include", "exclude", "include-dirs", "defines")
-_KEYS = {*_LIST_KEYS, "severity", "per-file-ignores", "drivers", "frontend"}
+_KEYS = {*_LIST_KEYS, "severity", "per-file-ignores", "drivers", "frontend", "timeout", "max-file-size"}
 _FRONTENDS = ("auto", "libclang", "pycparser")
 _LEVELS = ("error", "warning", "note")
 
@@ -119,6 +120,15 @@ def _validate(path: str, where: str, table: Any) -> dict[str, Any]:
             raise fail(key, f"unknown key (known: {', '.join(sorted(_KEYS))})")
         if key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise fail(key, "must be a list of strings")
+    if "timeout" in table:
+        timeout = table["timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise fail("timeout", f"must be a number of seconds (0: no limit), not {timeout!r}")
+    if "max-file-size" in table:
+        try:
+            parse_size(table["max-file-size"])
+        except ValueError as exc:
+            raise fail("max-file-size", str(exc)) from exc
     if "frontend" in table and table["frontend"] not in _FRONTENDS:
         raise fail("frontend", f"must be one of {', '.join(_FRONTENDS)}, not {table['frontend']!r}")
     for rule, level in table.get("severity", {}).items():
@@ -136,3 +146,16 @@ def _validate(path: str, where: str, table: Any) -> dict[str, Any]:
     if "drivers" in table and not isinstance(table["drivers"], list):
         raise fail("drivers", "must be an array of tables")
     return dict(table)
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """A size in bytes from ``8388608``, ``"8M"``, ``"512K"`` or ``"1G"`` (0: no limit)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"must be a size such as 8M, 512K or a number of bytes, not {value!r}")
+    return int(match.group(1)) * _UNITS[match.group(2).upper()]

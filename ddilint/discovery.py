@@ -63,7 +63,11 @@ def display_path(path: str) -> str:
     return shown.replace(os.sep, "/")
 
 
-def discover(paths: list[str]) -> Discovery:
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+
+
+def discover(paths: list[str], max_size: int = DEFAULT_MAX_FILE_SIZE) -> Discovery:
+    """The drivers under ``paths``; files larger than ``max_size`` bytes (0: no limit) are skipped with a notice."""
     files: list[str] = []
     notes: list[Notification] = []
     missing = 0
@@ -93,9 +97,32 @@ def discover(paths: list[str]) -> Discovery:
         if key in seen:
             continue
         seen.add(key)
+        if _too_large(f, max_size, notes):
+            continue
         directory = os.path.dirname(key)
         by_dir.setdefault(directory, Driver(directory)).files.append(f)
     return Discovery(sorted(by_dir.values(), key=lambda d: d.directory), notes, missing)
+
+
+def _too_large(path: str, max_size: int, notes: list[Notification]) -> bool:
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return False  # reported when it is read
+    if max_size <= 0 or size <= max_size:
+        return False
+    notes.append(
+        Notification(
+            "warning",
+            f"skipped: {_megabytes(size)} is over the size limit of {_megabytes(max_size)} (--max-file-size)",
+            display_path(path),
+        )
+    )
+    return True
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:.1f} MB" if size >= 1024**2 else f"{size / 1024:.0f} KB"
 
 
 def _walk(root: Path, notes: list[Notification]) -> list[str]:

@@ -18,9 +18,11 @@ from ddilint import ir
 from ddilint.cache import IrCache, Outcome
 from ddilint.catalog import Catalog
 from ddilint.checks import CHECKS
+from ddilint.deadline import TimeLimitError, time_limit
 from ddilint.discovery import display_path
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.isolation import current as current_limits
 from ddilint.parallel import parse_one, parse_stream
 from ddilint.program import Program
 from ddilint.sources import read_source
@@ -84,18 +86,53 @@ def analyze(
         driver_units.append(unit)
         if fingerprint is not None:
             fingerprints[id(unit)] = fingerprint
+    limit = current_limits().timeout
     for group in split_drivers(driver_units, catalog):
-        program = Program(group)
-        for check_class in CHECKS:
-            if check_class.code in enabled:
-                started = time.perf_counter()
-                outcome.findings.extend(check_class(catalog).run(program))
-                outcome.timings[check_class.code] += time.perf_counter() - started
+        _check(group, catalog, enabled, outcome, limit)
     prints = [fingerprints.get(id(unit)) for unit in driver_units]
     if cache is not None and prints and None not in prints:
         key = cache.outcome_key(frozenset(enabled), [p for p in prints if p is not None])
         cache.store_outcome(key, Outcome(outcome.findings, outcome.notifications, outcome.analyzed))
     return outcome
+
+
+def _check(
+    group: list[ir.TranslationUnit],
+    catalog: Catalog,
+    enabled: frozenset[str] | set[str],
+    outcome: DriverOutcome,
+    limit: float,
+) -> None:
+    """The enabled checks over one driver, within the time limit; a check that fails on it (a bug) is one
+    notification naming the driver and the check, and the other checks and drivers go on."""
+    if not group:
+        return
+    where = group[0].path
+    code = ""
+    try:
+        with time_limit(limit):
+            program = Program(group)
+            for check_class in CHECKS:
+                if check_class.code not in enabled:
+                    continue
+                code = check_class.code
+                started = time.perf_counter()
+                try:
+                    outcome.findings.extend(check_class(catalog).run(program))
+                except (TimeLimitError, KeyboardInterrupt):
+                    raise
+                except Exception as exc:
+                    message = f"{ir.INTERNAL_ERROR} in {code} on this driver: {type(exc).__name__}: {exc}"
+                    outcome.notifications.append(ir.Notification("error", message, where))
+                finally:
+                    outcome.timings[code] += time.perf_counter() - started
+    except TimeLimitError:
+        files = ", ".join(u.path for u in group[:3]) + (", ..." if len(group) > 3 else "")
+        message = (
+            f"checks stopped at {code or 'the start'}: took longer than the time limit of {limit:g} s (--timeout);"
+            f" findings of this driver ({files}) may be missing"
+        )
+        outcome.notifications.append(ir.Notification("error", message, where))
 
 
 def cached_outcome(tasks: list[Task], enabled: frozenset[str], cache: IrCache) -> DriverOutcome | None:

@@ -15,7 +15,7 @@ from ddilint.cache import IrCache
 from ddilint.catalog import Catalog
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
-from ddilint.discovery import Driver, discover, reportable
+from ddilint.discovery import DEFAULT_MAX_FILE_SIZE, Driver, discover, reportable
 from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, cached_outcome, run_job, units
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
@@ -40,6 +40,7 @@ class RunOptions:
     frontend: str = "libclang"  # resolved from --frontend (auto, libclang, pycparser)
     cache: IrCache | None = None
     progress: bool = False  # draw a progress bar on stderr (a terminal, long runs)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped (0: no limit)
 
 
 @dataclass
@@ -60,7 +61,7 @@ class RunResult:
 
 
 def run(paths: Sequence[str], catalog: Catalog, options: RunOptions) -> RunResult:
-    found = discover(list(paths))
+    found = discover(list(paths), options.max_file_size)
     drivers = regroup(found.drivers, options.config)
     notifications = list(found.notifications)
     findings: list[Finding] = []

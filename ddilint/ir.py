@@ -397,6 +397,9 @@ class Declaration:
     role_types: tuple[str, ...] = ()
 
 
+INTERNAL_ERROR = "internal error"  # how a notification of a ddilint bug begins (exit code 2)
+
+
 @dataclass(frozen=True)
 class Notification:
     """A problem with the input (parse error, unreadable file): a tool notification, never a finding."""
@@ -406,6 +409,11 @@ class Notification:
     file: str
     line: int = 0
     col: int = 0
+
+    @property
+    def internal(self) -> bool:
+        """A bug of ddilint met on this file (an exception, a crashed parser), not a problem of the input."""
+        return self.message.startswith(INTERNAL_ERROR)
 
 
 @dataclass(eq=False)

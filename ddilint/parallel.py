@@ -18,7 +18,8 @@ from ddilint.deep_stack import call_with_deep_stack
 from ddilint.discovery import display_path
 from ddilint.frontend.libclang_frontend import FrontendOptions
 from ddilint.frontend.precompiled import directory, use_directory
-from ddilint.frontend.select import parse_file
+from ddilint.frontend.select import parse_file, prepare
+from ddilint.isolation import Limits, configure, current, isolates, run_limited
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -31,8 +32,24 @@ def default_jobs() -> int:
 
 
 def _parse(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
+    """One file's unit, parsed under the run's limits; a file that fails them is a unit with one notification."""
     path, options = task
-    return parse_file(path, display_path(path), options)
+    shown = display_path(path)
+    if isolates():
+        prepare(path, options)  # the PCH or header prefix, built once here rather than in every child
+    result = run_limited(lambda: parse_file(path, shown, options))
+    if result.value is not None:
+        return result.value
+    if result.internal:
+        message = f"{ir.INTERNAL_ERROR} while analyzing this file: {result.failure}; not analyzed"
+    else:
+        message = f"not analyzed: {result.failure}"
+    return ir.TranslationUnit(shown, notifications=[ir.Notification("error", message, shown)], analyzed=False)
+
+
+def _worker_start(pch_directory: str | None, limits: Limits) -> None:
+    use_directory(pch_directory)
+    configure(limits)
 
 
 def _parse_in_worker(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
@@ -53,8 +70,7 @@ def parse_stream(
             yield _parse(task)
             advance(1)
         return
-    context = _context()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
+    with _pool(workers) as pool:
         for unit in pool.map(_parse_in_worker, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
             yield unit
             advance(1)
@@ -68,12 +84,18 @@ def map_drivers(
     Jobs start largest first (``sizes``), so a big driver does not start last
     and leave the other cores idle at the end of the run.
     """
-    context = _context()
     order = sorted(range(len(jobs)), key=lambda i: -(sizes[i] if sizes is not None else 0))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=use_directory, initargs=(directory(),)) as pool:
+    with _pool(workers) as pool:
         futures: dict[int, Future[R]] = {i: pool.submit(call_with_deep_stack_of, function, jobs[i]) for i in order}
         for i in range(len(jobs)):
             yield futures.pop(i).result()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Workers that share the parent's PCH directory and limits."""
+    return ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_worker_start, initargs=(directory(), current())
+    )
 
 
 def call_with_deep_stack_of(function: Callable[[J], R], job: J) -> R:

@@ -43,7 +43,7 @@ def clang_args(
         "-nostdinc",
         "-w",
         "-ferror-limit=0",
-        "-fbracket-depth=4096",
+        "-fbracket-depth=65536",
     ]
     if wdk_include is not None and is_mingw(wdk_include):
         args.append("-fgnuc-version=4.2.1")  # MS compatibility mode would hide __GNUC__ from mingw's headers

@@ -12,9 +12,10 @@ from ddilint import ir
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
 from ddilint.frontend.libclang_bindings import children, cindex, file_handle
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, qualified_name, role_types_of
-from ddilint.frontend.precompiled import eligible_header, pch_for
+from ddilint.frontend.precompiled import eligible_header, has_pch, pch_for, remember_pch
 from ddilint.frontend.source_text import macro_use_ranges
 from ddilint.frontend.wpp import wpp_stand_ins
+from ddilint.isolation import run_limited
 from ddilint.sources import read_source
 
 MAX_PARSE_NOTES = 10
@@ -40,18 +41,15 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     if not source.analyzable:
         unit.analyzed = False
         return unit
+    if not _utf8(path):
+        message = "not analyzed: its path is not valid UTF-8, which libclang cannot open (rename it or use pycparser)"
+        unit.notifications.append(ir.Notification("error", message, display_path))
+        unit.analyzed = False
+        return unit
     ci = cindex()
     cplusplus = path.lower().endswith(CXX_SUFFIXES)
-    args = clang_args(
-        options.include_dirs,
-        options.defines,
-        language="c++" if cplusplus else "c",
-        forced_includes=options.forced_includes,
-        wdk_include=options.wdk_include,
-    )
+    args, header = _args_and_header(path, source.lines, options)
     index = ci.Index.create(excludeDecls=True)  # with a PCH, visit only the file's own declarations
-    use_pch = options.precompiled and not options.forced_includes
-    header = eligible_header(source.lines, list(options.include_dirs)) if use_pch else None
     pch = pch_for(header, args, index, ci) if header is not None else None
     if pch is not None:
         args = [*args, "-include-pch", pch.path]
@@ -86,6 +84,40 @@ def external_includes(tu: Any, also: Sequence[str] = ()) -> list[str]:
 
 def _display(note: ir.Notification, display_path: str) -> ir.Notification:
     return ir.Notification(note.level, note.message, display_path, note.line, note.col)
+
+
+def _utf8(path: str) -> bool:
+    try:
+        os.path.abspath(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a file name, kept as surrogates by Python
+        return False
+    return True
+
+
+def _args_and_header(path: str, lines: list[str], options: FrontendOptions) -> tuple[list[str], str | None]:
+    """The file's clang arguments, and the bundled header a PCH can stand for (None: parse it all)."""
+    args = clang_args(
+        options.include_dirs,
+        options.defines,
+        language="c++" if path.lower().endswith(CXX_SUFFIXES) else "c",
+        forced_includes=options.forced_includes,
+        wdk_include=options.wdk_include,
+    )
+    use_pch = options.precompiled and not options.forced_includes
+    return args, eligible_header(lines, list(options.include_dirs)) if use_pch else None
+
+
+def prepare(path: str, options: FrontendOptions) -> None:
+    """Build the PCH this file will use, once, in a child under the run's limits: the children that parse
+    files (``ddilint.isolation``) then share it instead of each building its own."""
+    source = read_source(path)
+    if not source.analyzable or not _utf8(path):
+        return
+    args, header = _args_and_header(path, source.lines, options)
+    if header is None or has_pch(header, args):
+        return
+    built = run_limited(lambda: pch_for(header, args, cindex().Index.create(excludeDecls=True), cindex()))
+    remember_pch(header, args, built.value)
 
 
 def _defines_storage(cursor: Any) -> bool:

@@ -117,6 +117,8 @@ class Lowerer:
         init = var_initializer(cursor)
         if init is None:
             return 0
+        if init.kind == self.kinds.INIT_LIST_EXPR:
+            return None  # a table or a structure: no single value (and a 100,000-entry table costs nothing)
         value = self.expr(init)
         return value.value if isinstance(value, ir.Const) else None
 
@@ -169,6 +171,8 @@ class Lowerer:
                 self._store(item, element, target, stores, depth)
 
     def _store(self, value: Any, type_: Any, target: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        if not self._may_hold_routine(type_):
+            return  # a number, a character: not lowered (large constant tables stay cheap)
         inner = _unwrap_single(value, self.kinds.UNEXPOSED_EXPR)
         if inner.kind == self.kinds.INIT_LIST_EXPR:
             self._stores_of(inner, type_, target, stores, depth + 1)
@@ -176,6 +180,16 @@ class Lowerer:
         store = ir.routine_store(target, self.expr(value))
         if store is not None:
             stores.append(store)
+
+    def _may_hold_routine(self, type_: Any) -> bool:
+        """A pointer, a structure, or an array of them: a type an initializer can store a routine in."""
+        kinds = self.ci.TypeKind
+        for _ in range(8):
+            if type_.kind in (kinds.CONSTANTARRAY, kinds.INCOMPLETEARRAY):
+                type_ = type_.get_array_element_type().get_canonical()
+                continue
+            return type_.kind in (kinds.POINTER, kinds.RECORD)
+        return False
 
     # ------------------------------------------------------------ functions
 

@@ -81,6 +81,15 @@ def use_directory(path: str) -> None:
     _directory[:] = [path]
 
 
+def has_pch(header: str, args: list[str]) -> bool:
+    return (header, tuple(args)) in _cache
+
+
+def remember_pch(header: str, args: list[str], built: Precompiled | None) -> None:
+    """Record a PCH another process of this run built (None: it could not be built)."""
+    _cache[(header, tuple(args))] = built
+
+
 def _build(header: str, args: list[str], index: Any, cindex: Any, number: int) -> Precompiled | None:
     prelude = os.path.join(directory(), f"prelude{os.getpid()}-{number}.h")
     with open(prelude, "w", encoding="utf-8") as handle:

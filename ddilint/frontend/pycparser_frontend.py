@@ -111,6 +111,16 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     return unit
 
 
+def prepare(path: str, options: FrontendOptions) -> None:
+    """Read the bundled header this file includes first, once, in this process: the children that
+    parse files (``ddilint.isolation``) then share it (pure Python, our own headers)."""
+    source = read_source(path)
+    if source.analyzable and not options.forced_includes:
+        header = eligible_header(source.lines, list(options.include_dirs))
+        if header is not None:
+            _prefix(header, tuple(options.defines))
+
+
 @dataclass(frozen=True)
 class _Prefix:
     """A bundled header read once per process: its macros, its typedef names, its declarations' scope."""
@@ -167,6 +177,32 @@ class _SeededParser(c_parser.CParser):
         return ast
 
 
+_SAFE_PATH = re.compile(r'[^"\\\x00-\x1f\x7f]*\Z')
+_ENCODED_PATH = "ddilint-path-"
+
+
+def marker_path(path: str) -> str:
+    """``path`` as it can stand in a ``#line`` marker: itself, or (with quotes, backslashes, control
+    characters or bytes that are not UTF-8 in it) an encoding that ``real_path`` reverses."""
+    if _SAFE_PATH.match(path):
+        try:
+            path.encode("utf-8")
+            return path
+        except UnicodeEncodeError:
+            pass
+    return _ENCODED_PATH + os.fsencode(path).hex()
+
+
+def real_path(name: str) -> str:
+    """The file a ``#line`` marker or a pycparser coordinate names."""
+    if name.startswith(_ENCODED_PATH):
+        try:
+            return os.fsdecode(bytes.fromhex(name[len(_ENCODED_PATH) :]))
+        except ValueError:
+            return name
+    return name
+
+
 def _write(pre: _Preprocessor) -> str:
     """The preprocessed text with a ``#line`` marker wherever the output's line would drift from the source's.
 
@@ -185,7 +221,7 @@ def _write(pre: _Preprocessor) -> str:
         for segment in _segments(line, pre.t_WS):
             first = next(t for t in segment if t.type not in pre.t_WS)
             if first.source != source or first.lineno != next_line:
-                out.append(f'#line {first.lineno} "{first.source}"\n')
+                out.append(f'#line {first.lineno} "{marker_path(first.source)}"\n')
             text = "".join(t.value for t in segment)
             text = text if text.endswith("\n") else text + "\n"
             out.append(text)
@@ -228,6 +264,10 @@ def _parse_recovering(
         parser = _SeededParser(typedef_names) if typedef_names else c_parser.CParser()
         try:
             return parser.parse(text, os.path.abspath(path))
+        except RecursionError:  # pycparser parses by recursive descent: nesting deeper than its stack allows
+            message = "nested too deeply for the pure-Python parser; not analyzed (libclang can parse it)"
+            unit.notifications.append(ir.Notification("error", message, display_path))
+            return None
         except c_parser.ParseError as exc:
             line = _error_line(str(exc), path) or _lexer_line(parser, path)
             message = str(exc).split(": ", 1)[-1]
@@ -282,14 +322,14 @@ def _lexer_line(parser: c_parser.CParser, path: str) -> int:
     """Where the lexer stood when a parse error carries no position (some pycparser messages do not)."""
     lexer = getattr(parser, "clex", None)
     filename, line = getattr(lexer, "_filename", None), getattr(lexer, "_lineno", None)
-    if isinstance(line, int) and filename and os.path.abspath(filename) == os.path.abspath(path):
+    if isinstance(line, int) and filename and os.path.abspath(real_path(filename)) == os.path.abspath(path):
         return line
     return 0
 
 
 def _error_line(message: str, path: str) -> int:
     match = re.match(r"(.*?):(\d+):", message)
-    if match and os.path.abspath(match.group(1)) == os.path.abspath(path):
+    if match and os.path.abspath(real_path(match.group(1))) == os.path.abspath(path):
         return int(match.group(2))
     return 0
 
@@ -312,7 +352,7 @@ def _lower(
     lowerer = Lowerer(display_path, lines, macro_use_ranges(lines, options.assertion_macros), scope, columns)
     declared: dict[str, list[LiftedAnnotation]] = {}
     for node in tree.ext:
-        in_main = node.coord is not None and os.path.abspath(node.coord.file or "") == main
+        in_main = node.coord is not None and os.path.abspath(real_path(node.coord.file or "")) == main
         if isinstance(node, c_ast.FuncDef):
             scope.declare_function(node.decl.name)
             if in_main:
@@ -320,9 +360,16 @@ def _lower(
                 inherited = declared.get(node.decl.name, [])  # a definition inherits its declarations' annotations
                 seen = {(a.kind, a.args) for a in inherited}
                 found = inherited + [a for a in found if (a.kind, a.args) not in seen]
-                function = lowerer.function(node, found)
-                function.loc = lowerer.starting_at(function.loc, positions.declaration_start(node.decl.coord), main)
-                unit.functions.append(function)
+                depth = len(scope.stack)
+                try:
+                    function = lowerer.function(node, found)
+                    function.loc = lowerer.starting_at(function.loc, positions.declaration_start(node.decl.coord), main)
+                    unit.functions.append(function)
+                except RecursionError:
+                    del scope.stack[depth:], scope.types[depth:]
+                    line = node.decl.coord.line if node.decl.coord is not None else 0
+                    message = f"function '{node.decl.name}' is nested too deeply to analyze; skipped"
+                    unit.notifications.append(ir.Notification("warning", message, display_path, line))
             positions.offset_of_prev = positions.offset(node.coord)
             continue
         lowerer.declare(node)
@@ -364,7 +411,7 @@ class _LinePositions:
         for raw in text.splitlines(keepends=True):
             marker = self._MARKER.match(raw)
             if marker is not None:
-                file, line = os.path.abspath(marker.group(2).replace("\\\\", "\\")), int(marker.group(1))
+                file, line = os.path.abspath(real_path(marker.group(2))), int(marker.group(1))
             else:
                 self._starts.setdefault((file, line), offset)
                 self._lines.append((offset, file, line, raw))
@@ -379,7 +426,7 @@ class _LinePositions:
         for raw in text.splitlines():
             marker = cls._MARKER.match(raw)
             if marker is not None:
-                file, line = os.path.abspath(marker.group(2).replace("\\\\", "\\")), int(marker.group(1))
+                file, line = os.path.abspath(real_path(marker.group(2))), int(marker.group(1))
                 continue
             if file == main:
                 found.setdefault(line, raw)
@@ -421,7 +468,7 @@ class _LinePositions:
     def offset(self, coord: Any) -> int:
         if coord is None:
             return self.offset_of_prev
-        start = self._starts.get((os.path.abspath(coord.file or ""), coord.line))
+        start = self._starts.get((os.path.abspath(real_path(coord.file or "")), coord.line))
         if start is None:
             return self.offset_of_prev
         return start + max((coord.column or 1) - 1, 0)

@@ -223,7 +223,18 @@ class Lowerer:
                 target = ir.Index(self.loc(value), base, ir.Const(self.loc(value), index))
                 self._store(value, resolved.type, target, stores, depth)
 
+    def _may_hold_routine(self, type_: Any) -> bool:
+        """A pointer, a structure, or an array of them: a type an initializer can store a routine in."""
+        resolved = self.layout.resolve(type_)
+        for _ in range(8):
+            if not isinstance(resolved, c_ast.ArrayDecl):
+                break
+            resolved = self.layout.resolve(resolved.type)
+        return isinstance(resolved, c_ast.PtrDecl) or self.layout.record(resolved) is not None
+
     def _store(self, value: Any, type_: Any, target: ir.Expr, stores: list[ir.Stmt], depth: int) -> None:
+        if not self._may_hold_routine(type_):
+            return  # a number, a character: not lowered (large constant tables stay cheap)
         if isinstance(value, c_ast.InitList):
             self._stores_of(value, type_, target, stores, depth + 1)
             return

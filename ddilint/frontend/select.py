@@ -42,3 +42,17 @@ def parse_file(path: str, display_path: str, options: FrontendOptions) -> ir.Tra
     from ddilint.frontend import libclang_frontend
 
     return libclang_frontend.parse_file(path, display_path, options)
+
+
+def prepare(path: str, options: FrontendOptions) -> None:
+    """Build in this process what the children parsing each file share (``ddilint.isolation``)."""
+    if path.lower().endswith(CXX_SUFFIXES) and options.frontend == "pycparser":
+        return
+    if options.frontend == "pycparser":
+        from ddilint.frontend import pycparser_frontend
+
+        pycparser_frontend.prepare(path, options)
+        return
+    from ddilint.frontend import libclang_frontend
+
+    libclang_frontend.prepare(path, options)

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from ddilint import __version__
 from ddilint.engine import RunResult
 from ddilint.findings import Finding, PathStep
+from ddilint.report import clean
 
 FORMAT_VERSION = 1
 
@@ -46,5 +47,5 @@ def write_json(result: RunResult, out: TextIO) -> None:
         ],
         "summary": {"findings": len(result.findings), "files_analyzed": result.files_analyzed},
     }
-    json.dump(document, out, indent=2)
+    json.dump(clean(document), out, indent=2)
     out.write("\n")

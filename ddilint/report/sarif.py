@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from ddilint import HOMEPAGE, __version__
 from ddilint.catalog import Catalog, RuleDoc
@@ -17,6 +18,7 @@ from ddilint.engine import RunResult
 from ddilint.findings import Finding, PathStep
 from ddilint.fingerprints import fingerprints
 from ddilint.ir import Loc, Notification
+from ddilint.report import clean
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -57,7 +59,7 @@ class _Locations:
         relative = os.path.relpath(os.path.abspath(path), self.root)
         if relative.startswith(".."):
             return {"uri": Path(os.path.abspath(path)).as_uri()}
-        return {"uri": Path(relative).as_posix(), "uriBaseId": SRCROOT}
+        return {"uri": quote(os.fsencode(Path(relative).as_posix()), safe="/"), "uriBaseId": SRCROOT}
 
     def physical(self, loc: Loc) -> dict[str, Any]:
         region: dict[str, Any] = {
@@ -178,5 +180,5 @@ def sarif_document(result: RunResult, catalog: Catalog, srcroot: str, category: 
 def write_sarif(
     result: RunResult, catalog: Catalog, out: TextIO, srcroot: str = ".", category: str | None = None
 ) -> None:
-    json.dump(sarif_document(result, catalog, srcroot, category), out, indent=2)
+    json.dump(clean(sarif_document(result, catalog, srcroot, category)), out, indent=2)
     out.write("\n")

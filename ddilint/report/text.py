@@ -6,31 +6,36 @@ from collections import Counter
 from typing import TextIO
 
 from ddilint.engine import RunResult
-from ddilint.ir import Notification
+from ddilint.ir import Loc, Notification
+from ddilint.report import printable, unsurrogated
 
 
 def format_notification(note: Notification) -> str:
-    where = note.file
+    where = printable(note.file)
     if note.line:
         where += f":{note.line}"
         if note.col:
             where += f":{note.col}"
-    return f"{where}: {note.level}: {note.message}"
+    return f"{where}: {note.level}: {printable(note.message)}"
+
+
+def _at(loc: Loc) -> str:
+    return f"{printable(loc.file)}:{loc.line}:{loc.col}"
 
 
 def write_text(result: RunResult, out: TextIO, show_paths: bool = True, summary: bool = True) -> None:
     for f in result.findings:
-        out.write(f"{f.loc.file}:{f.loc.line}:{f.loc.col}: {f.severity}: {f.message} [{f.code} {f.name}]\n")
+        out.write(f"{_at(f.loc)}: {f.severity}: {printable(f.message)} [{f.code} {f.name}]\n")
         if show_paths:
             printed = set()
             for step in f.path:
                 if (step.loc.line, step.loc.col) == (f.loc.line, f.loc.col) and step.loc.file == f.loc.file:
                     continue  # the finding's own line says it
                 printed.add((step.loc.file, step.loc.line))
-                out.write(f"{step.loc.file}:{step.loc.line}:{step.loc.col}: note: {step.message}\n")
+                out.write(f"{_at(step.loc)}: note: {printable(step.message)}\n")
             for step in f.related:
                 if (step.loc.file, step.loc.line) not in printed:
-                    out.write(f"{step.loc.file}:{step.loc.line}:{step.loc.col}: note: {step.message}\n")
+                    out.write(f"{_at(step.loc)}: note: {printable(step.message)}\n")
     if summary:
         out.write(summary_line(result) + "\n")
 
@@ -65,12 +70,18 @@ def statistics(result: RunResult) -> list[str]:
     return lines
 
 
+def _property(value: str) -> str:
+    """A workflow-command property value (GitHub's escaping: ``%``, CR, LF, ``:`` and ``,``)."""
+    value = unsurrogated(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C")
+
+
 def write_github(result: RunResult, out: TextIO) -> None:
     """GitHub Actions workflow commands: one annotation per finding."""
     for f in result.findings:
         level = "error" if f.severity == "error" else "warning" if f.severity == "warning" else "notice"
         message = f"{f.message} [{f.code} {f.name}]".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         out.write(
-            f"::{level} file={f.loc.file},line={f.loc.line},col={f.loc.col},"
+            f"::{level} file={_property(f.loc.file)},line={f.loc.line},col={f.loc.col},"
             f"endLine={f.loc.end_line},title={f.code} {f.name}::{message}\n"
         )

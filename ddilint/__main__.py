@@ -1,0 +1,7 @@
+"""``python -m ddilint``: the same as the ``ddilint`` command."""
+
+import sys
+
+from ddilint.cli import main
+
+sys.exit(main())
