@@ -9,6 +9,7 @@ only the parsing of their files is spread over workers (``parse_stream``).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -22,8 +23,10 @@ from ddilint.deadline import TimeLimitError, time_limit
 from ddilint.discovery import display_path
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.frontend.select import prepare
 from ddilint.isolation import current as current_limits
-from ddilint.parallel import parse_one, parse_stream
+from ddilint.isolation import isolates, run_stepped
+from ddilint.parallel import failure_notification, parse_one, parse_stream
 from ddilint.program import Program
 from ddilint.sources import read_source
 
@@ -52,14 +55,55 @@ class DriverJob:
     cache_dir: str | None
 
 
-def run_job(job: DriverJob) -> DriverOutcome:
-    """Analyse one driver in this process (a worker's entry point)."""
+def run_job(job: DriverJob, step: Callable[[int], None] | None = None) -> DriverOutcome:
+    """Analyse one driver in this process (a worker's entry point). ``step(i)`` is called as the i-th file
+    begins (its parse, or its load from the cache) and with the number of files as the checks begin."""
     cache = IrCache(job.cache_dir) if job.cache_dir is not None else None
-    outcome = analyze(units(list(job.tasks), cache, 1, lambda _n: None), job.catalog, job.enabled, cache)
+    done = [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
+        if step is not None:
+            step(done[0])
+
+    if step is not None:
+        step(0)
+    outcome = analyze(units(list(job.tasks), cache, 1, advance), job.catalog, job.enabled, cache)
     if cache is not None:
         outcome.cache_hits, outcome.cache_misses = dict(cache.hits), dict(cache.misses)
         outcome.cache_notices = list(cache.notices)
     return outcome
+
+
+def run_job_isolated(job: DriverJob) -> DriverOutcome:
+    """Analyse one driver in a forked child (``ddilint.isolation``): each file and the checks have the time
+    limit, and only the outcome crosses back. A file whose parse fails (too slow, a crash, a bug) is left
+    out with one notification and the driver is analysed again without it; failing checks end the driver
+    with one notification."""
+    if not isolates():
+        return run_job(job)
+    for path, options in job.tasks:
+        prepare(path, options)  # the PCH or header prefix, built once here rather than in every child
+    tasks = list(job.tasks)
+    notes: list[ir.Notification] = []
+    while tasks:
+        current = dataclasses.replace(job, tasks=tuple(tasks))
+        result = run_stepped(lambda step, current=current: run_job(current, step))
+        if result.value is not None:
+            # In the files' order, as when they are parsed in-process: the output does not depend on the mode.
+            order = {display_path(path): i for i, (path, _) in enumerate(job.tasks)}
+            merged = notes + result.value.notifications
+            result.value.notifications = sorted(merged, key=lambda n: order.get(n.file, len(order)))
+            return result.value
+        if 0 <= result.step < len(tasks):
+            shown = display_path(tasks.pop(result.step)[0])
+            notes.append(failure_notification(shown, result.failure or "", result.internal))
+            continue
+        where = display_path(tasks[0][0])
+        what = f"{ir.INTERNAL_ERROR} in the checks of this driver: " if result.internal else "checks not finished: "
+        notes.append(ir.Notification("error", f"{what}{result.failure}; its findings are missing", where))
+        return DriverOutcome(notifications=notes, analyzed=len(tasks))
+    return DriverOutcome(notifications=notes)
 
 
 def analyze(

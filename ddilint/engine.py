@@ -16,9 +16,10 @@ from ddilint.catalog import Catalog
 from ddilint.compile_db import CompileDb
 from ddilint.config import Config
 from ddilint.discovery import DEFAULT_MAX_FILE_SIZE, Driver, discover, reportable
-from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, cached_outcome, run_job, units
+from ddilint.driver_run import DriverJob, DriverOutcome, Task, analyze, cached_outcome, run_job_isolated, units
 from ddilint.findings import Finding
 from ddilint.frontend.libclang_frontend import FrontendOptions
+from ddilint.isolation import isolates
 from ddilint.parallel import map_drivers
 from ddilint.policy import UnknownRuleError, apply, resolve
 from ddilint.progress import progress
@@ -135,14 +136,22 @@ def _analyse(
     advance: Callable[[int], None],
 ) -> Iterator[DriverOutcome]:
     cache = options.cache
+    cache_dir = str(cache.directory) if cache is not None else None
+    driver_jobs = [DriverJob(tuple(tasks), catalog, enabled, cache_dir) for tasks in jobs]
     if options.jobs > 1 and len(jobs) >= DRIVERS_PER_WORKER * options.jobs:
-        cache_dir = str(cache.directory) if cache is not None else None
-        driver_jobs = [DriverJob(tuple(tasks), catalog, enabled, cache_dir) for tasks in jobs]
         sizes = [_size(tasks) for tasks in jobs]
-        for outcome, tasks in zip(map_drivers(run_job, driver_jobs, options.jobs, sizes), jobs, strict=True):
+        for outcome, tasks in zip(map_drivers(run_job_isolated, driver_jobs, options.jobs, sizes), jobs, strict=True):
             advance(len(tasks))
             yield outcome
         return
+    if isolates() and (options.jobs <= 1 or len(jobs) > 1):
+        # Each driver in a child of its own: one fork per driver, only its outcome crosses back.
+        for job, tasks in zip(driver_jobs, jobs, strict=True):
+            outcome = run_job_isolated(job)  # its cache counts are added up by ``run``
+            advance(len(tasks))
+            yield outcome
+        return
+    # One large driver and several jobs: its files are parsed in parallel (each in a child), checked here.
     flat = [task for tasks in jobs for task in tasks]
     parsed = units(flat, cache, options.jobs, advance)
     for tasks in jobs:

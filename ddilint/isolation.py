@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import os
 import pickle
 import select
@@ -59,43 +60,53 @@ def current() -> Limits:
 class Result(Generic[T]):
     value: T | None = None
     failure: str | None = None  # why there is no value: a one-line message for a notification
-    internal: bool = False  # the failure is a bug of ddilint (an exception), not a limit
+    internal: bool = False  # the failure is a bug of ddilint (an exception, a crash), not a limit
+    step: int = -1  # with ``run_stepped``: the step under way when it failed
+
+
+_in_child = False  # in a child of ``run_stepped``: already isolated, nothing nests
 
 
 def isolates() -> bool:
-    """Does ``run_limited`` run its function in a child process here?"""
-    return _limits.timeout > 0 and hasattr(os, "fork")
+    """Do ``run_limited`` and ``run_stepped`` run their function in a child process here?"""
+    return _limits.timeout > 0 and hasattr(os, "fork") and not _in_child
 
 
 def run_limited(function: Callable[[], T]) -> Result[T]:
     """``function()`` in a forked child under the configured limits, or in-process where that is not possible."""
-    limits = _limits
     if not isolates():
         return _in_process(function)
+    return run_stepped(lambda _step: function())
+
+
+def run_stepped(function: Callable[[Callable[[int], None]], T]) -> Result[T]:
+    """``function(step)`` in a forked child, which calls ``step(i)`` as it begins its i-th step (a file to
+    parse, the checks): each step has the whole time limit, and a failure says which step it was in.
+    Only the result crosses back (small when the child does the whole job)."""
+    limits = _limits
     read_end, write_end = os.pipe()
-    with warnings.catch_warnings():  # Python 3.12+ warns about fork with threads; the child only parses
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork with threads; the child only analyses
         warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow forks
         os.close(read_end)
         _child(function, write_end, limits)
     os.close(write_end)
-    try:
-        data, timed_out = _read_until(read_end, time.monotonic() + limits.timeout)
+    try:  # a little grace: the child's own time limit on the checks ends them with their partial findings
+        kind, payload, step = _receive(read_end, limits.timeout + max(1.0, limits.timeout / 10))
     finally:
         os.close(read_end)
-    if timed_out:
+    if kind == "timeout":
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
-    if timed_out:
-        return Result(failure=f"took longer than the time limit of {limits.timeout:g} s (--timeout)")
-    if not data:
-        return Result(failure=_death(status, limits), internal=True)
-    kind, payload = pickle.loads(data)
     if kind == "ok":
-        return Result(value=payload)
-    return Result(failure=payload, internal=True)
+        return Result(value=payload, step=step)  # type: ignore[arg-type]
+    if kind == "timeout":
+        return Result(failure=f"took longer than the time limit of {limits.timeout:g} s (--timeout)", step=step)
+    if kind == "error":
+        return Result(failure=str(payload), internal=True, step=step)
+    return Result(failure=_death(status, limits), internal=True, step=step)
 
 
 def _in_process(function: Callable[[], T]) -> Result[T]:
@@ -107,7 +118,9 @@ def _in_process(function: Callable[[], T]) -> Result[T]:
         return Result(failure=f"{type(exc).__name__}: {exc}", internal=True)
 
 
-def _child(function: Callable[[], T], write_end: int, limits: Limits) -> None:  # pragma: no cover
+def _child(function: Callable[[Callable[[int], None]], T], write_end: int, limits: Limits) -> None:  # pragma: no cover
+    global _in_child
+    _in_child = True
     code = 0
     try:
         null = os.open(os.devnull, os.O_WRONLY)  # the child never writes to the run's output
@@ -115,40 +128,60 @@ def _child(function: Callable[[], T], write_end: int, limits: Limits) -> None:  
         os.dup2(null, 2)
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process ends below
         faulthandler.disable()
+        gc.disable()  # short-lived: collecting would touch (and so copy) every page shared with the parent
         with contextlib.suppress(ImportError, ValueError, OSError):
             import resource
 
             resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+
+        def step(number: int) -> None:
+            _send(write_end, ("step", number))
+
         try:
-            message: tuple[str, object] = ("ok", function())
+            message: tuple[str, object] = ("ok", function(step))
         except MemoryError:
             message = ("error", "ran out of memory")
         except BaseException as exc:
             message = ("error", f"{type(exc).__name__}: {exc}")
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
+        _send(write_end, message)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
 
 
-def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """All bytes until the writer closes, or (what came, True) at the deadline."""
-    chunks: list[bytes] = []
+def _send(fd: int, message: tuple[str, object]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int, timeout: float) -> tuple[str, object, int]:
+    """Frames from the child until its result: ("ok" | "error", payload, step), ("timeout", None, step) when a
+    step outlives the limit, ("died", None, step) when the child ends without a result."""
+    buffer = bytearray()
+    step = -1
+    deadline = time.monotonic() + timeout
     while True:
+        while len(buffer) >= 8 and len(buffer) >= 8 + int.from_bytes(buffer[:8], "little"):
+            size = int.from_bytes(buffer[:8], "little")
+            kind, payload = pickle.loads(bytes(buffer[8 : 8 + size]))
+            del buffer[: 8 + size]
+            if kind != "step":
+                return kind, payload, step
+            step = int(payload)  # type: ignore[call-overload]
+            deadline = time.monotonic() + timeout
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return b"".join(chunks), True
+            return "timeout", None, step
         ready, _, _ = select.select([fd], [], [], remaining)
         if not ready:
             continue
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks), False
-        chunks.append(chunk)
+            return "died", None, step
+        buffer += chunk
 
 
 def _death(status: int, limits: Limits) -> str:

@@ -40,11 +40,17 @@ def _parse(task: tuple[str, FrontendOptions]) -> ir.TranslationUnit:
     result = run_limited(lambda: parse_file(path, shown, options))
     if result.value is not None:
         return result.value
-    if result.internal:
-        message = f"{ir.INTERNAL_ERROR} while analyzing this file: {result.failure}; not analyzed"
-    else:
-        message = f"not analyzed: {result.failure}"
-    return ir.TranslationUnit(shown, notifications=[ir.Notification("error", message, shown)], analyzed=False)
+    note = failure_notification(shown, result.failure or "", result.internal)
+    return ir.TranslationUnit(shown, notifications=[note], analyzed=False)
+
+
+def failure_notification(shown: str, failure: str, internal: bool) -> ir.Notification:
+    """The notification of a file whose parse failed under the run's limits."""
+    if internal:
+        return ir.Notification(
+            "error", f"{ir.INTERNAL_ERROR} while analyzing this file: {failure}; not analyzed", shown
+        )
+    return ir.Notification("error", f"not analyzed: {failure}", shown)
 
 
 def _worker_start(pch_directory: str | None, limits: Limits) -> None:
