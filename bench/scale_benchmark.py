@@ -1,6 +1,6 @@
 """Scale benchmark: ddilint against libclang's own parse time on a generated corpus of drivers.
 
-    python bench/scale_benchmark.py [--seed 1] [--runs 5] [--copies 1 2 4]
+    python bench/scale_benchmark.py [--seed 1] [--runs 5] [--copies 1 2 4 7]
 
 The corpus (``bench/corpus.py``) is generated deterministically from the seed.
 For the 1x corpus, median of ``--runs`` fresh processes each:
@@ -10,8 +10,9 @@ For the 1x corpus, median of ``--runs`` fresh processes each:
   with the precompiled header ddilint builds (``floor, PCH``).
 - **cold**: ``ddilint check`` with an empty cache, ``--jobs 1`` and ``--jobs 2``.
 - **warm**: ``ddilint check`` again with the cache of a previous run.
-- files/s and lines/s of the cold ``--jobs 1`` run; its peak RSS (``wait4``).
-- **scaling**: cold ``--jobs 1`` time for each ``--copies`` multiple of the corpus.
+- files/s and lines/s of the cold ``--jobs 1`` run; its peak RSS (the largest process of the run).
+- **scaling**: cold ``--jobs 1`` time and peak RSS for each ``--copies`` multiple of the corpus
+  (7x is about 213,000 lines: memory follows the largest driver, not the tree).
 
 Wall times include interpreter start-up for ddilint and exclude it for the floor,
 so the ratios are, if anything, unfair to ddilint. Prints a Markdown report.
@@ -28,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -80,16 +80,25 @@ def floor(files: list[str], use_pch: bool) -> float:
     return float(out.stdout.strip())
 
 
+# Runs one command and prints its wall time, the peak RSS of its whole process tree (every process it and
+# its children waited for: ddilint's workers and the children that analyse each driver) and its exit code.
+_MEASURE = """
+import os, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - started
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
 def ddilint(corpus: Path, cache: Path, jobs: int, frontend: str = "libclang") -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (KiB, main process) and exit code of one ``ddilint check``."""
-    command = [sys.executable, "-m", "ddilint.cli", "check", str(corpus), "--format", "json", "--quiet"]
+    """Wall seconds, peak RSS (KiB, largest process of the run) and exit code of one ``ddilint check``."""
+    command = [sys.executable, "-m", "ddilint", "check", str(corpus), "--format", "json", "--quiet"]
     command += ["--frontend", frontend]
     command += ["--jobs", str(jobs), "--cache-dir", str(cache), "--output", os.devnull]
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    return wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=ROOT, capture_output=True, text=True)
+    wall, peak, code = measured.stdout.split()
+    return float(wall), int(peak), int(code)
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> float:
@@ -123,7 +132,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 4, 7])
     args = parser.parse_args()
     corpus_module = load_corpus_module()
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,8 +154,9 @@ def main() -> int:
             target = base if copies == 1 else scratch / f"corpus-{copies}"
             if copies != 1:
                 corpus_module.generate(target, seed=args.seed, copies=copies)
-            seconds = cold1 if copies == 1 else cold(target, 1, max(1, args.runs // 2 + 1), scratch)[0]
-            scaling.append((copies, len(sources(target)), seconds))
+            seconds, peak = (cold1, rss1) if copies == 1 else cold(target, 1, max(1, args.runs // 2 + 1), scratch)
+            size = sum(len(Path(f).read_text(encoding="utf-8").splitlines()) for f in sources(target))
+            scaling.append((copies, len(sources(target)), size, seconds, peak))
     print(f"Corpus: seed {args.seed}, {stats.drivers} drivers, {len(files)} files, {lines} lines; ")
     print(f"median of {args.runs} fresh processes; {os.cpu_count()} CPUs.\n")
     print("| measure | seconds | ratio |")
@@ -159,10 +169,10 @@ def main() -> int:
     print(f"| ddilint cold, --jobs 1, pure-Python frontend | {pure:.2f} | {pure / cold1:.1f} x the libclang frontend |")
     rate = f"{len(files) / cold1:.0f} files/s, {lines / cold1:.0f} lines/s"
     print(f"\nCold --jobs 1: {rate}, peak RSS {rss1 / 1024:.0f} MiB.\n")
-    print("| corpus | files | cold --jobs 1 (s) | per 1x |")
-    print("|---|---|---|---|")
-    for copies, count, seconds in scaling:
-        print(f"| {copies}x | {count} | {seconds:.2f} | {seconds / copies:.2f} |")
+    print("| corpus | files | lines | cold --jobs 1 (s) | per 1x | peak RSS (MiB) |")
+    print("|---|---|---|---|---|---|")
+    for copies, count, size, seconds, peak in scaling:
+        print(f"| {copies}x | {count} | {size} | {seconds:.2f} | {seconds / copies:.2f} | {peak / 1024:.0f} |")
     return 0
 
 
