@@ -106,6 +106,8 @@ def run_stepped(function: Callable[[Callable[[int], None]], T]) -> Result[T]:
         return Result(failure=f"took longer than the time limit of {limits.timeout:g} s (--timeout)", step=step)
     if kind == "error":
         return Result(failure=str(payload), internal=True, step=step)
+    if kind == "limit":
+        return Result(failure=str(payload), step=step)
     return Result(failure=_death(status, limits), internal=True, step=step)
 
 
@@ -113,7 +115,7 @@ def _in_process(function: Callable[[], T]) -> Result[T]:
     try:
         return Result(value=function())
     except MemoryError:
-        return Result(failure="ran out of memory", internal=True)
+        return Result(failure="ran out of memory")
     except Exception as exc:
         return Result(failure=f"{type(exc).__name__}: {exc}", internal=True)
 
@@ -140,7 +142,7 @@ def _child(function: Callable[[Callable[[int], None]], T], write_end: int, limit
         try:
             message: tuple[str, object] = ("ok", function(step))
         except MemoryError:
-            message = ("error", "ran out of memory")
+            message = ("limit", f"ran out of memory (limit {limits.memory >> 20} MiB)")
         except BaseException as exc:
             message = ("error", f"{type(exc).__name__}: {exc}")
         _send(write_end, message)

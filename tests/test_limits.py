@@ -69,7 +69,7 @@ def test_a_crashing_parser_is_one_failure_not_a_crash_of_the_run():
 def test_a_parse_past_the_memory_limit_fails_alone():
     isolation.configure(Limits(timeout=30, memory=512 * 1024**2))
     result = run_limited(lambda: bytearray(2 * 1024**3))
-    assert result.internal and "ran out of memory" in (result.failure or "")
+    assert not result.internal and "ran out of memory (limit 512 MiB)" in (result.failure or "")
 
 
 def test_exceptions_come_back_with_the_value_or_the_failure():

@@ -47,6 +47,16 @@ class _Preprocessor(Preprocessor):
         self.errors.append((file, line, msg))
         self.return_code += 1
 
+    def on_file_open(self, is_system_include: bool, includepath: str) -> Any:
+        """Only regular files are read: ``#include "/dev/zero"`` (or a FIFO) is an include error, not a hang.
+        Bytes that are not UTF-8 are read as Latin-1, as the source file itself."""
+        if os.path.exists(includepath) and not os.path.isfile(includepath):
+            raise OSError(f"not a regular file: {includepath}")
+        handle = open(includepath, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115 - pcpp closes it
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        return handle
+
     def on_include_not_found(self, is_malformed: bool, is_system_include: bool, curdir: str, includepath: str) -> str:
         stand_in = self.stand_ins.pop(os.path.basename(includepath), None)  # once: pcpp retries the directory
         if stand_in is not None and os.path.basename(stand_in) == includepath:
