@@ -509,7 +509,9 @@ def analyze(program: Program, catalog: Catalog) -> IrqlModelOfDriver:
             if bound is None:
                 continue
             current = model.requirements.get(id(c.function))
-            if current is None or bound[0] < current.level:
+            # The lowest maximum wins; among calls that impose it, the first in the function, so the
+            # explanation does not depend on the order the helpers are defined in.
+            if current is None or (bound[0], c.call.loc) < (current.level, current.loc):
                 model.requirements[id(c.function)] = Requirement(bound[0], c.call.callee or "", c.call.loc)
                 changed = True
     return model

@@ -513,6 +513,10 @@ def _walk_success_region(
     carries_status = _status_reader(function, holders, followed)
     _collect_flag_writes(start, function, evaluator, facts, flags, carries_status, holders)
     returned: list[int] = []
+    if start.kind == NodeKind.RETURN and start.expr is not None:  # ``return PsSet...(...);``: a wrapper
+        result = evaluator.eval(start.expr, facts)
+        if not result & NEG and result != ANY:
+            returned.append(result)
     work = [(succ, label, start, frozenset(facts.items())) for succ, label in start.succs]
     seen: set[tuple[int, frozenset[tuple[str, int]]]] = set()
     while work:

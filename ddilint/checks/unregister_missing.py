@@ -7,6 +7,9 @@ points: ``rules/roles.toml``.
 
 from __future__ import annotations
 
+import dataclasses
+
+from ddilint import ir
 from ddilint.analysis.driver_model import Registration, UnloadRoutine, entry_points, registrations, unload_routines
 from ddilint.analysis.pairing_paths import (
     Leak,
@@ -42,8 +45,11 @@ class UnregisterMissing:
             return findings
         established: dict[str, int] = {}
         if unloads and entries:
+            # What every successful entry leaves behind, with no registration assumed to succeed (a probe
+            # call that is in no function): the same for every registration, whatever order they come in.
             broad = flag_like_variables(program) | local_variables(program)
-            probe = PairingPaths(program, regs[0], {}, global_inits, guards, broad=broad)
+            neutral = dataclasses.replace(regs[0], call=ir.Call(regs[0].call.loc, None, []))
+            probe = PairingPaths(program, neutral, {}, global_inits, guards, broad=broad)
             established = probe.established_facts(entries[0])
         for reg in regs:
             flags = success_flags(program, reg)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddilint import ir
+from ddilint.discovery import display_path
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_SHIMS_DIR, clang_args
-from ddilint.frontend.libclang_bindings import children, cindex, file_handle
+from ddilint.frontend.libclang_bindings import children, cindex, file_handle, in_main_file
 from ddilint.frontend.libclang_lower import Lowerer, annotations_of, qualified_name, role_types_of
 from ddilint.frontend.precompiled import eligible_header, has_pch, pch_for, remember_pch
 from ddilint.frontend.source_text import macro_use_ranges
@@ -129,7 +130,8 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
     kinds = cindex().CursorKind
     scopes = {kinds.LINKAGE_SPEC, kinds.NAMESPACE, kinds.CLASS_DECL, kinds.STRUCT_DECL, kinds.UNEXPOSED_DECL}
     stores: list[ir.Stmt] = []
-    pending = [c for c in children(tu.cursor) if lowerer.in_main_file(c)]
+    top = children(tu.cursor)
+    pending = [c for c in top if lowerer.in_main_file(c)]
     pending.reverse()
     while pending:  # declarations in order, entering extern "C" blocks, namespaces and classes
         cursor = pending.pop()
@@ -143,6 +145,24 @@ def _lower_top_level(tu: Any, lowerer: Lowerer, unit: ir.TranslationUnit) -> Non
     unit.functions.extend(lowerer.lambdas)
     if stores:
         unit.functions.append(ir.initializer_function(unit.path, stores))
+    _header_declarations(top, unit, kinds)
+
+
+def _header_declarations(cursors: list[Any], unit: ir.TranslationUnit, kinds: Any) -> None:
+    """Roles and annotations declared in the driver's own headers (``KDEFERRED_ROUTINE CloseDpc;`` in
+    driver.h, as the WDK samples do): its headers, not the kit's (those are system headers)."""
+    for cursor in cursors:
+        if cursor.kind != kinds.FUNCTION_DECL or cursor.is_definition():
+            continue
+        location = cursor.location
+        if location.is_in_system_header or location.file is None or in_main_file(cursor):
+            continue
+        annotations, roles = tuple(annotations_of(cursor)), tuple(role_types_of(cursor, kinds))
+        if annotations or roles:
+            at = ir.Loc(
+                display_path(location.file.name), location.line, location.column, location.line, location.column
+            )
+            unit.declarations.append(ir.Declaration(qualified_name(cursor), at, annotations, roles))
 
 
 def _lower_function(cursor: Any, lowerer: Lowerer, unit: ir.TranslationUnit, kinds: Any) -> None:

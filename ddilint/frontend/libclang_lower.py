@@ -57,6 +57,9 @@ class Lowerer:
             k.CXX_CONST_CAST_EXPR,
             k.CXX_FUNCTIONAL_CAST_EXPR,
         }
+        t = self.ci.TypeKind
+        self._signed_kinds = {t.CHAR_S, t.SCHAR, t.SHORT, t.INT, t.LONG, t.LONGLONG, t.WCHAR}
+        self._integer_kinds = self._signed_kinds | {t.CHAR_U, t.UCHAR, t.USHORT, t.UINT, t.ULONG, t.ULONGLONG}
         self.lambdas: list[ir.Function] = []  # C++ lambdas met in bodies: functions of their own
         self._function_name = ""
         self._constructed: tuple[int, ir.Expr] | None = None  # (constructor call, the variable it builds)
@@ -546,10 +549,29 @@ class Lowerer:
 
     def _fold_binary(self, cursor: Any, node: ir.Binary) -> ir.Expr:
         if isinstance(node.left, ir.Const) and isinstance(node.right, ir.Const) and node.op not in (",",):
-            value = evaluate_int(cursor)
+            value = self._modular(cursor, node.op, node.left.value, node.right.value)
+            if value is None:
+                value = evaluate_int(cursor)
             if value is not None:
                 return self._with_macro_spelling(cursor, ir.Const(node.loc, value, ""))
         return node
+
+    def _modular(self, cursor: Any, op: str, left: int | None, right: int | None) -> int | None:
+        """``left op right`` for the operators whose C result is the mathematical one wrapped to the result
+        type (``+ - * & | ^``), computed here: asking clang to evaluate each level of ``1 + 1 + ... + 1``
+        evaluates the whole chain again at every level (quadratic; 40,000 terms took minutes)."""
+        if left is None or right is None or op not in _MODULAR:
+            return None
+        type_ = cursor.type.get_canonical()
+        if type_.kind not in self._integer_kinds:
+            return None
+        bits = type_.get_size() * 8
+        if bits <= 0:
+            return None
+        value = _MODULAR[op](left, right) & ((1 << bits) - 1)
+        if type_.kind in self._signed_kinds or bits == 64:  # clang hands 64-bit values over as long long
+            value -= (value >> (bits - 1)) << bits
+        return value
 
     def _with_macro_spelling(self, cursor: Any, node: ir.Expr) -> ir.Expr:
         """Name a constant after the object-like macro it came from (``STATUS_UNSUCCESSFUL``), if any."""
@@ -562,6 +584,16 @@ class Lowerer:
         if match is not None and not match.group(2):
             return ir.Const(node.loc, node.value, match.group(1))
         return node
+
+
+_MODULAR = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "^": lambda a, b: a ^ b,
+}
 
 
 def _anonymous_member(spelling: str) -> bool:

@@ -21,6 +21,7 @@ from pcpp import Preprocessor
 from pycparser import c_ast, c_parser
 
 from ddilint import ir
+from ddilint.discovery import display_path as discovered_path
 from ddilint.frontend.clang_args import HEADERS_DIR, WDK_DEFINES
 from ddilint.frontend.column_map import ColumnMap
 from ddilint.frontend.libclang_frontend import FrontendOptions
@@ -389,6 +390,7 @@ def _lower(
             if found and isinstance(node.type, c_ast.FuncDecl) and node.name:
                 declared.setdefault(node.name, []).extend(found)
             if not in_main:
+                _header_declaration(node, found, lowerer, unit)
                 continue
             if isinstance(node.type, c_ast.FuncDecl) or lowerer.is_role_typed(node):
                 roles = tuple(lowerer.role_types(node))
@@ -405,6 +407,24 @@ def _lower(
                     lowerer.stores.extend(unit_stores)
     if lowerer.stores:
         unit.functions.append(ir.initializer_function(unit.path, lowerer.stores))
+
+
+def _header_declaration(
+    node: c_ast.Decl, found: list[LiftedAnnotation], lowerer: Lowerer, unit: ir.TranslationUnit
+) -> None:
+    """Roles and annotations declared in the driver's own headers (``KDEFERRED_ROUTINE CloseDpc;`` in
+    driver.h), as the libclang frontend reads them; the bundled headers are the kit's, not the driver's."""
+    if node.coord is None or not (isinstance(node.type, c_ast.FuncDecl) or lowerer.is_role_typed(node)):
+        return
+    header = real_path(node.coord.file or "")
+    if os.path.abspath(header).startswith(str(HEADERS_DIR) + os.sep) or not os.path.isfile(header):
+        return
+    roles = tuple(lowerer.role_types(node))
+    kinds = tuple(ir.Annotation(a.kind, a.args) for a in found)
+    if kinds or roles:
+        line = node.coord.line
+        at = ir.Loc(discovered_path(header), line, node.coord.column or 1, line, node.coord.column or 1)
+        unit.declarations.append(ir.Declaration(node.name, at, kinds, roles))
 
 
 class _LinePositions:
