@@ -1,4 +1,4 @@
-"""The pure-Python frontend's ``sizeof`` and source columns agree with libclang's."""
+"""The pure-Python frontend's ``sizeof``, constant folding and source columns agree with libclang's."""
 
 from __future__ import annotations
 
@@ -56,3 +56,29 @@ def test_columns_of_macro_expansions_map_back_to_the_macro_use():
     assert columns.column(1, expanded[1].index("0xC") + 1) == source[0].index("STATUS_UN") + 1
     assert columns.column(1, expanded[1].index("return") + 1) == source[0].index("return") + 1
     assert ColumnMap(source, {1: source[0]}).column(1, 9) == 9  # unchanged line: identity
+
+
+FOLDING = r"""#include <ntddk.h>
+VOID Folded(VOID)
+{
+    ULONG a = 0xFFFFFFFF + 2u, b = 7 * 3 - 30, c = 0x80000000u | 1;
+    ULONGLONG d = 0xFFFFFFFFFFFFFFFFull + 0ull, e = 1ull << 63, f = 18446744073709551615ull;
+    LONG g = (LONG)0xC0000001L + 0, h = -5 & 0xFF, i = 100000 * 100000, j = 1 << 31, k = -1 < 1u;
+    LONG l = 0xFFFFFFFF, m = 4294967296, n = -7 / 2, o = -7 % 2, p = 'ab', q = '\xff', r = L'\xff';
+    ULONGLONG s = 0x7FFFFFFF + 1, t = ~0u, u = (BOOLEAN)256, v = (UCHAR)-1, w = sizeof(int) - 5;
+    CHAR x = 'a' + 1;
+    USHORT y = (USHORT)65535 + (USHORT)1;
+    UNREFERENCED_PARAMETER(a);
+}
+"""
+
+
+def test_constant_folding_follows_c_types_like_libclang(tmp_path: Path):
+    """Literal types, promotions, usual arithmetic conversions and wrap-around: ``1 << 31`` is negative."""
+    source = tmp_path / "folding.c"
+    source.write_text(FOLDING, encoding="utf-8")
+    clang, pure = (
+        constants(parse_file(str(source), "folding.c", FrontendOptions(frontend=f))) for f in ("libclang", "pycparser")
+    )
+    assert pure == clang
+    assert clang["j"] == -(2**31) and clang["a"] == 1 and clang["k"] == 0 and clang["v"] == 255

@@ -19,11 +19,11 @@ from pycparser import c_ast, c_generator
 from ddilint import ir
 from ddilint.frontend.column_map import ColumnMap
 from ddilint.frontend.pycparser_compat import LiftedAnnotation
+from ddilint.frontend.pycparser_fold import INT, SIZE_T, Typed, as_clang, binary, cast, literal, unary, wrap
 from ddilint.frontend.pycparser_layout import Layout
 from ddilint.frontend.source_text import mask_comments_and_strings
 
 _GENERATOR = c_generator.CGenerator()
-_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
 
 
 def annotations_before(annotations: list[LiftedAnnotation], offset: int, since: int) -> list[LiftedAnnotation]:
@@ -413,7 +413,7 @@ class Lowerer:
         if isinstance(node, c_ast.Constant):
             if node.type == "string":
                 return ir.StringLit(loc, node.value)
-            return self._with_macro_spelling(ir.Const(loc, _constant(node), ""))
+            return self._with_macro_spelling(ir.Const(loc, self.fold(node), ""))
         if isinstance(node, c_ast.FuncCall):
             args = [self.expr(a) for a in (node.args.exprs if node.args is not None else [])]
             target = self.expr(node.name)
@@ -431,7 +431,7 @@ class Lowerer:
                 return self._with_macro_spelling(ir.Const(loc, self.layout.sizeof(node), ""))
             if node.op == "_Alignof":
                 return ir.Const(loc, None, "")
-            folded = self.fold(node) if node.op in ("-", "~", "+", "!") else None
+            folded = self.fold(node) if node.op in ("-", "~", "+") else None  # as libclang: not ``!``
             if folded is not None:
                 return self._with_macro_spelling(ir.Const(loc, folded, ""))
             op = {"p++": "++", "p--": "--"}.get(node.op, node.op)
@@ -521,32 +521,38 @@ class Lowerer:
         return ""
 
     def fold(self, node: Any) -> int | None:
-        """The value of an integer constant expression, or None."""
+        """The value of an integer constant expression (as libclang reports it), or None."""
+        typed = self.fold_typed(node)
+        return None if typed is None else as_clang(typed)
+
+    def fold_typed(self, node: Any) -> Typed | None:
+        """An integer constant expression's value with its C type (``pycparser_fold``), or None."""
         if isinstance(node, c_ast.Constant):
-            return _constant(node)
+            if node.type == "char" or node.value.endswith("'"):  # pycparser types 'gaTm' (several characters) as int
+                value = _char_value(node.value)
+                return (value, INT) if value is not None else None
+            return literal(node.value)
         if isinstance(node, c_ast.ID):
-            return self.scope.enums.get(node.name) if self.scope.kind(node.name) == "enum" else None
+            value = self.scope.enums.get(node.name) if self.scope.kind(node.name) == "enum" else None
+            return (value, INT) if value is not None else None
         if isinstance(node, c_ast.Cast):
-            value = self.fold(node.expr)
-            return None if value is None else _cast(value, self._underlying(node.to_type.type))
+            operand = self.fold_typed(node.expr)
+            return None if operand is None else cast(operand, self._underlying(node.to_type.type))
         if isinstance(node, c_ast.UnaryOp):
             if node.op == "sizeof":
-                return self.layout.sizeof(node)
-            value = self.fold(node.expr) if node.op != "_Alignof" else None
-            if value is None:
-                return None
-            return {"-": -value, "+": value, "~": ~value, "!": int(not value)}.get(node.op)
+                size = self.layout.sizeof(node)
+                return (size, SIZE_T) if size is not None else None
+            operand = self.fold_typed(node.expr) if node.op != "_Alignof" else None
+            return None if operand is None else unary(node.op, operand)
         if isinstance(node, c_ast.BinaryOp):
             count = self._element_count(node)
             if count is not None:
-                return count
-            left, right = self.fold(node.left), self.fold(node.right)
-            if left is None or right is None:
-                return None
-            return _binary(node.op, left, right)
+                return count, SIZE_T
+            left, right = self.fold_typed(node.left), self.fold_typed(node.right)
+            return None if left is None or right is None else binary(node.op, left, right)
         if isinstance(node, c_ast.TernaryOp):
-            cond = self.fold(node.cond)
-            return None if cond is None else self.fold(node.iftrue if cond else node.iffalse)
+            cond = self.fold_typed(node.cond)
+            return None if cond is None else self.fold_typed(node.iftrue if cond[0] else node.iffalse)
         return None
 
 
@@ -579,21 +585,6 @@ def _type_name(node: Any) -> str:
         return ""
 
 
-def _constant(node: c_ast.Constant) -> int | None:
-    text = node.value
-    if node.type == "char" or text.endswith("'"):  # pycparser types 'gaTm' (several characters) as int
-        return _char_value(text)
-    match = _INT.match(text)
-    if match is None:
-        return None
-    digits = match.group(1)
-    if digits.lower().startswith("0x"):
-        return int(digits, 16)
-    if digits.startswith("0") and len(digits) > 1:
-        return int(digits, 8)
-    return int(digits)
-
-
 def _char_value(text: str) -> int | None:
     """A character constant; MSVC packs multi-character constants ('gaTm', pool tags) big-endian."""
     body = text[1:-1] if text.startswith("'") else text[2:-1]
@@ -604,47 +595,8 @@ def _char_value(text: str) -> int | None:
     value = 0
     for ch in chars:
         value = (value << 8) | (ord(ch) & 0xFF)
-    return value
-
-
-_WIDTHS = {"char": 8, "short": 16, "int": 32, "long": 32, "long long": 64}
-
-
-def _cast(value: int, type_name: str) -> int:
-    """Wrap a value to a cast's width when the type is a plain integer type the IR can name."""
-    name = type_name.replace("signed ", "").strip()
-    unsigned = name.startswith("unsigned ")
-    base = name.removeprefix("unsigned ").strip()
-    bits = _WIDTHS.get(base)
-    if bits is None:
-        return value
-    value &= (1 << bits) - 1
-    if not unsigned and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return value
-
-
-def _binary(op: str, left: int, right: int) -> int | None:
-    try:
-        return {
-            "+": lambda: left + right,
-            "-": lambda: left - right,
-            "*": lambda: left * right,
-            "/": lambda: int(left / right),
-            "%": lambda: left % right,
-            "<<": lambda: left << right,
-            ">>": lambda: left >> right,
-            "&": lambda: left & right,
-            "|": lambda: left | right,
-            "^": lambda: left ^ right,
-            "&&": lambda: int(bool(left) and bool(right)),
-            "||": lambda: int(bool(left) or bool(right)),
-            "==": lambda: int(left == right),
-            "!=": lambda: int(left != right),
-            "<": lambda: int(left < right),
-            "<=": lambda: int(left <= right),
-            ">": lambda: int(left > right),
-            ">=": lambda: int(left >= right),
-        }[op]()
-    except (KeyError, ZeroDivisionError, ValueError):
-        return None
+    if not text.startswith("'"):
+        return value  # a wide character: wchar_t is unsigned
+    if len(chars) == 1:
+        return value - 0x100 if value >= 0x80 else value  # char is signed on Windows: '\xff' is -1
+    return wrap(value, INT)
