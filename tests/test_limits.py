@@ -224,3 +224,15 @@ def test_nesting_beyond_what_can_be_analysed_is_a_notification(tmp_path: Path):
         [note] = report["notifications"]
         assert "nested too deeply" in note["message"] and code in (0, 2)
         assert not any("internal error" in m for m in messages(report))
+
+
+def test_bytes_that_are_not_utf8_in_literals_and_stray_tokens_are_analysed(tmp_path: Path):
+    """libclang hands token and literal spellings over as UTF-8: an invalid byte must not stop the file."""
+    text = LEAKY.replace("    NTSTATUS status;", '    PCSTR banner = "caf\udce9 \udcff";\n    NTSTATUS status;', 1)
+    text = text.replace("return STATUS_SUCCESS;", "for \udcff\udcfe(;;) { break; }\n    return STATUS_SUCCESS;", 1)
+    path = tmp_path / "bytes.c"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    for frontend in ("libclang", "pycparser"):
+        code, report = run_cli([str(path), "--no-cache", "--frontend", frontend], tmp_path)
+        assert not any("internal error" in m for m in messages(report)), frontend
+        assert code in (1, 2) and report["summary"]["files_analyzed"] == 1

@@ -36,7 +36,18 @@ def cindex() -> Any:
     return ci
 
 
+def _lenient_string(self: Any) -> str | None:
+    """A string from libclang, decoded as UTF-8 with undecodable bytes replaced (``\\ufffd``).
+
+    ``clang.cindex`` decodes strictly, so one byte that is not UTF-8 in a string
+    literal or a stray token of the analysed file would raise while walking it.
+    """
+    raw = ctypes.c_char_p.value.__get__(self)  # type: ignore[attr-defined]
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
 def _register(lib: Any, ci: Any) -> None:
+    ci.c_interop_string.value = property(_lenient_string)
     for name in ("clang_getCursorBinaryOperatorKind", "clang_getCursorUnaryOperatorKind"):
         fn = getattr(lib, name)
         fn.argtypes = [ci.Cursor]
