@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ddilint import ir
+from ddilint.frontend.c_integers import MODULAR
 from ddilint.frontend.libclang_bindings import (
     SpanReader,
     binary_operator,
@@ -560,7 +561,7 @@ class Lowerer:
         """``left op right`` for the operators whose C result is the mathematical one wrapped to the result
         type (``+ - * & | ^``), computed here: asking clang to evaluate each level of ``1 + 1 + ... + 1``
         evaluates the whole chain again at every level (quadratic; 40,000 terms took minutes)."""
-        if left is None or right is None or op not in _MODULAR:
+        if left is None or right is None or op not in MODULAR:
             return None
         type_ = cursor.type.get_canonical()
         if type_.kind not in self._integer_kinds:
@@ -568,7 +569,7 @@ class Lowerer:
         bits = type_.get_size() * 8
         if bits <= 0:
             return None
-        value = _MODULAR[op](left, right) & ((1 << bits) - 1)
+        value = MODULAR[op](left, right) & ((1 << bits) - 1)
         if type_.kind in self._signed_kinds or bits == 64:  # clang hands 64-bit values over as long long
             value -= (value >> (bits - 1)) << bits
         return value
@@ -584,16 +585,6 @@ class Lowerer:
         if match is not None and not match.group(2):
             return ir.Const(node.loc, node.value, match.group(1))
         return node
-
-
-_MODULAR = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "&": lambda a, b: a & b,
-    "|": lambda a, b: a | b,
-    "^": lambda a, b: a ^ b,
-}
 
 
 def _anonymous_member(spelling: str) -> bool:

@@ -17,9 +17,9 @@ from typing import Any
 from pycparser import c_ast, c_generator
 
 from ddilint import ir
+from ddilint.frontend.c_integers import INT, SIZE_T, Typed, as_clang, binary, cast, literal, unary, wrap
 from ddilint.frontend.column_map import ColumnMap
 from ddilint.frontend.pycparser_compat import LiftedAnnotation
-from ddilint.frontend.pycparser_fold import INT, SIZE_T, Typed, as_clang, binary, cast, literal, unary, wrap
 from ddilint.frontend.pycparser_layout import Layout
 from ddilint.frontend.source_text import mask_comments_and_strings
 
@@ -526,7 +526,7 @@ class Lowerer:
         return None if typed is None else as_clang(typed)
 
     def fold_typed(self, node: Any) -> Typed | None:
-        """An integer constant expression's value with its C type (``pycparser_fold``), or None."""
+        """An integer constant expression's value with its C type (``c_integers``), or None."""
         if isinstance(node, c_ast.Constant):
             if node.type == "char" or node.value.endswith("'"):  # pycparser types 'gaTm' (several characters) as int
                 value = _char_value(node.value)

@@ -1,4 +1,5 @@
-"""Integer constant expressions folded as C (and so libclang) folds them, for the pure-Python frontend.
+"""C integer arithmetic on constants, as C (and so libclang) folds them: used by the pure-Python frontend
+to fold constant expressions, and by the libclang frontend for the operators it folds itself.
 
 A value carries its C type (width and signedness on the Windows x64 target:
 ``long`` is 32 bits): literals take the first type of the standard's list
@@ -11,6 +12,7 @@ right.
 
 from __future__ import annotations
 
+import operator
 import re
 
 IntType = tuple[int, bool]  # bits, signed
@@ -85,7 +87,7 @@ def binary(op: str, left: Typed, right: Typed) -> Typed | None:
             return None
         quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)  # C truncates toward zero
         return wrap(quotient if op == "/" else a - quotient * b, kind), kind
-    arithmetic = _ARITHMETIC.get(op)
+    arithmetic = MODULAR.get(op)
     return (wrap(arithmetic(a, b), kind), kind) if arithmetic is not None else None
 
 
@@ -122,18 +124,18 @@ def as_clang(typed: Typed) -> int:
 
 
 _COMPARISONS = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
-_ARITHMETIC = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "&": lambda a, b: a & b,
-    "|": lambda a, b: a | b,
-    "^": lambda a, b: a ^ b,
+MODULAR = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
 }
