@@ -125,3 +125,28 @@ def _expr_node(node: ir.Expr, parts: list[str]) -> str:
     if isinstance(node, ir.Opaque):
         return f"<{node.kind}>(" + ", ".join(parts) + ")"
     return f"<{type(node).__name__}>"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ddilint.ir_dump FILE [--frontend libclang|pycparser] [-I DIR]...``: what the checks see."""
+    import argparse
+
+    from ddilint.deep_stack import call_with_deep_stack
+    from ddilint.frontend.libclang_frontend import FrontendOptions
+    from ddilint.frontend.select import parse_file
+
+    parser = argparse.ArgumentParser(prog="python -m ddilint.ir_dump", description=main.__doc__)
+    parser.add_argument("file")
+    parser.add_argument("--frontend", choices=("libclang", "pycparser"), default="libclang")
+    parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
+    args = parser.parse_args(argv)
+    options = FrontendOptions(include_dirs=tuple(args.include_dirs), frontend=args.frontend)
+    unit = call_with_deep_stack(lambda: parse_file(args.file, args.file, options))
+    print("\n".join(dump_unit(unit)))
+    for note in unit.notifications:
+        print(f"{note.file}:{note.line}: {note.level}: {note.message}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -133,3 +133,12 @@ def test_benchmark_corpus_is_lowered_alike(tmp_path: Path):
         if dumps[0] != dumps[1]:
             differing.append(source.name)
     assert differing == []
+
+
+def test_ir_dump_command_prints_what_the_checks_see(capsys: pytest.CaptureFixture[str]):
+    from ddilint.ir_dump import main as dump_main
+
+    for frontend in ("libclang", "pycparser"):
+        assert dump_main([str(ROOT / "examples" / "imagemon" / "imagemon.c"), "--frontend", frontend]) == 0
+        out = capsys.readouterr().out
+        assert "function DriverEntry(" in out and "node 0 entry@" in out and "PsSetLoadImageNotifyRoutine@" in out
