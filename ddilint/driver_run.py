@@ -131,10 +131,11 @@ def analyze(
         if fingerprint is not None:
             fingerprints[id(unit)] = fingerprint
     limit = current_limits().timeout
+    complete = True
     for group in split_drivers(driver_units, catalog):
-        _check(group, catalog, enabled, outcome, limit)
+        complete &= _check(group, catalog, enabled, outcome, limit)
     prints = [fingerprints.get(id(unit)) for unit in driver_units]
-    if cache is not None and prints and None not in prints:
+    if cache is not None and prints and None not in prints and complete:  # a stopped check is not remembered
         key = cache.outcome_key(frozenset(enabled), [p for p in prints if p is not None])
         cache.store_outcome(key, Outcome(outcome.findings, outcome.notifications, outcome.analyzed))
     return outcome
@@ -146,13 +147,15 @@ def _check(
     enabled: frozenset[str] | set[str],
     outcome: DriverOutcome,
     limit: float,
-) -> None:
+) -> bool:
     """The enabled checks over one driver, within the time limit; a check that fails on it (a bug) is one
-    notification naming the driver and the check, and the other checks and drivers go on."""
+    notification naming the driver and the check, and the other checks and drivers go on. False when a
+    check did not finish."""
     if not group:
-        return
+        return True
     where = group[0].path
     code = ""
+    complete = True
     try:
         with time_limit(limit):
             program = Program(group)
@@ -168,6 +171,7 @@ def _check(
                 except Exception as exc:
                     message = f"{ir.INTERNAL_ERROR} in {code} on this driver: {type(exc).__name__}: {exc}"
                     outcome.notifications.append(ir.Notification("error", message, where))
+                    complete = False
                 finally:
                     outcome.timings[code] += time.perf_counter() - started
     except TimeLimitError:
@@ -177,6 +181,8 @@ def _check(
             f" findings of this driver ({files}) may be missing"
         )
         outcome.notifications.append(ir.Notification("error", message, where))
+        return False
+    return complete
 
 
 def cached_outcome(tasks: list[Task], enabled: frozenset[str], cache: IrCache) -> DriverOutcome | None:

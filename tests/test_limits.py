@@ -236,3 +236,15 @@ def test_bytes_that_are_not_utf8_in_literals_and_stray_tokens_are_analysed(tmp_p
         code, report = run_cli([str(path), "--no-cache", "--frontend", frontend], tmp_path)
         assert not any("internal error" in m for m in messages(report)), frontend
         assert code in (1, 2) and report["summary"]["files_analyzed"] == 1
+
+
+def test_a_driver_whose_checks_failed_is_not_remembered_by_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    [ddi001] = [c for c in CHECKS if c.code == "DDI001"]
+    original = ddi001.run
+    path = driver(tmp_path, "leaky", LEAKY)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--jobs", "1"]
+    monkeypatch.setattr(ddi001, "run", lambda self, program: (_ for _ in ()).throw(KeyError("boom")))
+    assert run_cli([str(path), *cache], tmp_path)[0] == 2
+    monkeypatch.setattr(ddi001, "run", original)
+    code, report = run_cli([str(path), *cache], tmp_path)
+    assert code == 1 and len(report["findings"]) == LEAKY_FINDINGS and report["notifications"] == []
